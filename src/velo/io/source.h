@@ -1,0 +1,84 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "velo/batch/batch.h"
+#include "velo/io/scan_spec.h"
+
+namespace velo {
+
+using Deadline = std::chrono::steady_clock::time_point;
+
+/// What a source can do; the planner reads it to decide pushdown and parallelism.
+struct SourceCapabilities {
+  bool bounded = true;              // ends by itself (files, snapshots, `until = 'latest'`)
+  bool projection_pushdown = false;
+  bool predicate_pushdown = false;  // uses ScanSpec::predicates to skip data
+  bool changelog = false;           // emits UPDATE/DELETE row kinds
+};
+
+/// Progress of a bounded read, for the CLI's progress line.
+struct SourceProgress {
+  int64_t bytes_read = 0;
+  int64_t total_bytes = -1;  // -1 = unknown
+  int64_t rows = 0;
+};
+
+enum class PollStatus { kBatch, kNothingYet, kEnd };
+
+/// One single-threaded stream of batches of a source (a share of its files, partitions, ...).
+class SourceReader {
+ public:
+  virtual ~SourceReader() = default;
+  /// Produces the next batch into `out` (schema = the source's output schema), or says that
+  /// nothing is available before `deadline`, or that this reader is done.
+  virtual PollStatus next(Batch* out, Deadline deadline) = 0;
+};
+
+/// A data source (ARCHITECTURE.md §3). Created by a connector factory from a URI and options;
+/// the planner calls schema(), capabilities(), apply(), then open() once.
+class Source {
+ public:
+  virtual ~Source() = default;
+  /// Full schema before projection (declared or discovered).
+  virtual SchemaPtr schema() const = 0;
+  virtual SourceCapabilities capabilities() const = 0;
+  /// Receives projection, predicates and limit; called at most once, before open().
+  virtual void apply(const ScanSpec& spec) { spec_ = spec; }
+  /// Schema of the batches readers produce: the projected columns of schema().
+  SchemaPtr output_schema() const;
+  /// Starts reading with up to `parallelism` readers that may run on different threads.
+  virtual std::vector<std::unique_ptr<SourceReader>> open(int parallelism) = 0;
+  /// One line for EXPLAIN: what the source is and what it was asked to do.
+  virtual std::string describe() const = 0;
+  /// Thread-safe; may be called while readers run.
+  virtual SourceProgress progress() const { return {}; }
+  /// Rows the source rejected under `on_error = 'skip'|'dlq'` (for the summary line).
+  virtual int64_t rows_rejected() const { return 0; }
+
+ protected:
+  ScanSpec spec_;
+};
+
+/// A data sink (ARCHITECTURE.md §3): two-phase commit makes publishing atomic.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void open(SchemaPtr schema) = 0;
+  /// Not thread-safe: the engine serializes writes to one sink.
+  virtual void write(const Batch& batch) = 0;
+  /// Makes everything written so far durable but invisible; returns a handle for commit().
+  virtual std::string prepare() = 0;
+  /// Publishes what prepare() made ready. Idempotent.
+  virtual void commit(const std::string& handle) = 0;
+  /// Discards everything not committed. Must not throw.
+  virtual void abort() noexcept = 0;
+  virtual std::string describe() const = 0;
+  virtual int64_t rows_written() const = 0;
+};
+
+}  // namespace velo
