@@ -11,3 +11,13 @@ SchemaPtr Source::output_schema() const {
 }
 
 }  // namespace velo
+
+namespace velo {
+bool is_system_column(std::string_view name) {
+  static const char* kNames[] = {"_key", "_partition", "_offset", "_timestamp", "_headers", "_topic"};
+  if (name.rfind("_metadata.", 0) == 0) return true;
+  for (const char* n : kNames)
+    if (name == n) return true;
+  return false;
+}
+}  // namespace velo

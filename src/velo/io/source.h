@@ -82,3 +82,9 @@ class Sink {
 };
 
 }  // namespace velo
+
+namespace velo {
+/// System columns (`_metadata.filename`, Kafka `_key`, ...) are produced only when selected and
+/// never expanded by `*`.
+bool is_system_column(std::string_view name);
+}  // namespace velo

@@ -1,0 +1,234 @@
+#include "velo/exec/operators/basic_operators.h"
+
+#include <algorithm>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+#include "velo/types/error.h"
+
+namespace velo {
+
+bool ScanOperator::next(Batch* out) {
+  while (true) {
+    PollStatus s = reader_->next(out, std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
+    if (s == PollStatus::kEnd) return false;
+    if (s == PollStatus::kBatch && out->num_rows > 0) {
+      out->schema = schema_;
+      return true;
+    }
+  }
+}
+
+bool FilterOperator::next(Batch* out) {
+  Batch in;
+  while (child_->next(&in)) {
+    evaluator_.select(*predicate_, in, &selection_);
+    if (selection_.empty()) continue;
+    if (selection_.size() == in.num_rows) {
+      *out = std::move(in);
+    } else {
+      *out = gather(in, selection_.data(), selection_.size());
+    }
+    return true;
+  }
+  return false;
+}
+
+bool ProjectOperator::next(Batch* out) {
+  Batch in;
+  if (!child_->next(&in)) return false;
+  Batch result;
+  result.schema = schema_;
+  result.num_rows = in.num_rows;
+  result.columns.reserve(exprs_.size());
+  for (const auto& e : exprs_) result.columns.push_back(evaluator_.evaluate(*e, in));
+  result.row_kinds = std::move(in.row_kinds);
+  *out = std::move(result);
+  return true;
+}
+
+bool LimitOperator::next(Batch* out) {
+  Batch in;
+  while (limit_ != 0 && child_->next(&in)) {
+    size_t begin = 0;
+    if (offset_ > 0) {
+      size_t skip = std::min<size_t>(offset_, in.num_rows);
+      offset_ -= skip;
+      begin = skip;
+      if (begin == in.num_rows) continue;
+    }
+    size_t take = in.num_rows - begin;
+    if (limit_ >= 0) {
+      take = std::min<size_t>(take, limit_);
+      limit_ -= take;
+    }
+    *out = slice(in, begin, take);
+    out->schema = schema_;
+    return true;
+  }
+  return false;
+}
+
+bool UnionOperator::next(Batch* out) {
+  while (current_ < children_.size()) {
+    if (children_[current_]->next(out)) {
+      out->schema = schema_;
+      return true;
+    }
+    children_[current_].reset();  // release the finished child's resources early
+    ++current_;
+  }
+  return false;
+}
+
+bool ValuesOperator::next(Batch* out) {
+  if (pos_ >= batches_.size()) return false;
+  *out = batches_[pos_++];
+  return true;
+}
+
+// ---- GatherOperator ------------------------------------------------------------------------
+
+struct GatherOperator::Shared {
+  std::mutex mu;
+  std::condition_variable can_push, can_pop;
+  std::deque<Batch> queue;
+  size_t capacity = 8;
+  int running = 0;
+  bool cancelled = false;
+  std::exception_ptr error;
+  std::vector<std::thread> threads;
+};
+
+GatherOperator::GatherOperator(SchemaPtr schema, std::vector<OperatorPtr> pipelines)
+    : Operator(std::move(schema)), shared_(std::make_shared<Shared>()) {
+  shared_->capacity = 4 * pipelines.size();
+  shared_->running = static_cast<int>(pipelines.size());
+  for (auto& p : pipelines) {
+    auto shared = shared_;
+    shared_->threads.emplace_back([shared, op = std::shared_ptr<Operator>(std::move(p))] {
+      try {
+        Batch b;
+        while (op->next(&b)) {
+          std::unique_lock<std::mutex> lock(shared->mu);
+          shared->can_push.wait(lock, [&] { return shared->queue.size() < shared->capacity || shared->cancelled; });
+          if (shared->cancelled) break;
+          shared->queue.push_back(std::move(b));
+          shared->can_pop.notify_one();
+          b = Batch();
+        }
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(shared->mu);
+        if (!shared->error) shared->error = std::current_exception();
+        shared->cancelled = true;
+        shared->can_push.notify_all();
+      }
+      std::lock_guard<std::mutex> lock(shared->mu);
+      --shared->running;
+      shared->can_pop.notify_all();
+    });
+  }
+}
+
+GatherOperator::~GatherOperator() {
+  {
+    std::lock_guard<std::mutex> lock(shared_->mu);
+    shared_->cancelled = true;
+    shared_->can_push.notify_all();
+  }
+  for (auto& t : shared_->threads) t.join();
+}
+
+bool GatherOperator::next(Batch* out) {
+  std::unique_lock<std::mutex> lock(shared_->mu);
+  shared_->can_pop.wait(lock, [&] {
+    return !shared_->queue.empty() || shared_->running == 0 || shared_->error;
+  });
+  if (shared_->error) std::rethrow_exception(shared_->error);
+  if (shared_->queue.empty()) return false;
+  *out = std::move(shared_->queue.front());
+  shared_->queue.pop_front();
+  shared_->can_push.notify_one();
+  out->schema = schema_;
+  return true;
+}
+
+// ---- Sort ------------------------------------------------------------------------------------
+
+int compare_values(const Column& a, size_t i, const Column& b, size_t j) {
+  bool an = a.is_null(i), bn = b.is_null(j);
+  if (an || bn) return an == bn ? 0 : (an ? -1 : 1);
+  auto sign = [](auto x, auto y) { return x < y ? -1 : (x > y ? 1 : 0); };
+  switch (a.type().id()) {
+    case TypeId::kBoolean: return sign(a.value<uint8_t>(i), b.value<uint8_t>(j));
+    case TypeId::kInt32:
+    case TypeId::kDate: return sign(a.value<int32_t>(i), b.value<int32_t>(j));
+    case TypeId::kInt64:
+    case TypeId::kTimestamp: return sign(a.value<int64_t>(i), b.value<int64_t>(j));
+    case TypeId::kDouble: {
+      double x = a.value<double>(i), y = b.value<double>(j);
+      // NaN sorts after every number, as in DuckDB/Postgres.
+      if (std::isnan(x) || std::isnan(y)) return std::isnan(x) == std::isnan(y) ? 0 : (std::isnan(x) ? 1 : -1);
+      return sign(x, y);
+    }
+    case TypeId::kDecimal: return sign(a.value<int128_t>(i), b.value<int128_t>(j));
+    case TypeId::kString:
+    case TypeId::kBytes: {
+      int c = a.string_at(i).compare(b.string_at(j));
+      return sign(c, 0);
+    }
+    default: return a.value_at(i).compare(b.value_at(j));
+  }
+}
+
+bool SortOperator::next(Batch* out) {
+  if (!sorted_) sort_all();
+  if (pos_ >= result_.num_rows) return false;
+  size_t take = std::min(kDefaultBatchRows, result_.num_rows - pos_);
+  *out = slice(result_, pos_, take);
+  out->schema = schema_;
+  pos_ += take;
+  return true;
+}
+
+void SortOperator::sort_all() {
+  sorted_ = true;
+  std::vector<Batch> batches;
+  Batch b;
+  while (child_->next(&b)) batches.push_back(std::move(b));
+  if (batches.empty()) return;
+  Batch all = concat(batches, schema_);
+  batches.clear();
+  Evaluator ev;
+  std::vector<ColumnPtr> key_cols;
+  for (const auto& k : keys_) key_cols.push_back(ev.evaluate(*k.expr, all));
+  std::vector<uint32_t> perm(all.num_rows);
+  std::iota(perm.begin(), perm.end(), 0u);
+  auto less = [&](uint32_t x, uint32_t y) {
+    for (size_t k = 0; k < keys_.size(); ++k) {
+      const Column& c = *key_cols[k];
+      bool xn = c.is_null(x), yn = c.is_null(y);
+      if (xn || yn) {
+        if (xn == yn) continue;
+        return xn == keys_[k].nulls_first;
+      }
+      int r = compare_values(c, x, c, y);
+      if (r != 0) return keys_[k].descending ? r > 0 : r < 0;
+    }
+    return x < y;  // stable
+  };
+  if (limit_ >= 0 && static_cast<size_t>(limit_) < perm.size()) {
+    std::partial_sort(perm.begin(), perm.begin() + limit_, perm.end(), less);
+    perm.resize(limit_);
+  } else {
+    std::sort(perm.begin(), perm.end(), less);
+  }
+  result_ = gather(all, perm.data(), perm.size());
+}
+
+}  // namespace velo
