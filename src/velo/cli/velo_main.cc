@@ -1,1 +1,3 @@
-int main() { return 0; }
+#include "velo/cli/cli.h"
+
+int main(int argc, char** argv) { return velo::cli::main(argc, argv); }

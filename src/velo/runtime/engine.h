@@ -1,0 +1,60 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "velo/batch/batch.h"
+#include "velo/sql/binder/catalog.h"
+#include "velo/sql/parser/ast.h"
+
+namespace velo {
+
+/// Settings of one engine instance (CLI flags, YAML config).
+struct EngineOptions {
+  int parallelism = 0;          // 0 = number of cores
+  bool progress = false;        // print a progress line on stderr for bounded jobs
+  std::string default_kafka;    // bootstrap of the cluster unqualified names resolve to
+};
+
+/// What one statement produced.
+struct StatementResult {
+  SchemaPtr schema;             // result columns (queries without INTO)
+  std::vector<Batch> batches;   // result rows (queries without INTO)
+  std::string explain;          // EXPLAIN text
+  int64_t rows_written = 0;     // rows written to sinks
+  std::vector<std::string> sinks;  // descriptions of the sinks written
+  int64_t rows_rejected = 0;    // rows skipped by on_error = 'skip'
+  double seconds = 0;
+};
+
+/// Runs SQL statements: parse → bind → optimize → execute → publish to sinks.
+class Engine {
+ public:
+  explicit Engine(EngineOptions options);
+  ~Engine();
+
+  /// Parses and runs every statement of `sql`; `on_result` sees each statement's result.
+  void run_script(std::string_view sql,
+                  const std::function<void(const sql::Statement&, const StatementResult&)>& on_result);
+  /// Runs one parsed statement whose text is `sql`.
+  StatementResult execute(const sql::Statement& statement);
+  /// The plan EXPLAIN shows for a query statement.
+  std::string explain(const sql::Statement& statement);
+
+  sql::Catalog& catalog() { return *catalog_; }
+  const EngineOptions& options() const { return options_; }
+
+ private:
+  StatementResult run_query(const sql::Statement& statement);
+
+  EngineOptions options_;
+  std::unique_ptr<sql::Catalog> catalog_;
+};
+
+/// Registers connectors, formats and file systems compiled into this binary. Idempotent.
+void initialize_velostream();
+
+}  // namespace velo
