@@ -1,0 +1,10 @@
+#include "velo/connectors/registry.h"
+
+namespace velo {
+
+void register_builtin_connectors() {
+  register_file_connector();
+  register_kafka_connector();
+}
+
+}  // namespace velo
