@@ -226,7 +226,8 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "FAIL {}\n{}\n{}\n", where, sql, why);
       }
     }
-    fs::remove_all(tmp);
+    // Keep outputs when dumping: the DuckDB cross-check reads the files these tests wrote.
+    if (dump_path.empty()) fs::remove_all(tmp);
   }
   fmt::print("sqllogictest: {} passed, {} failed, {} files\n", passed, failed, files.size());
   return failed == 0 ? 0 : 1;

@@ -76,6 +76,8 @@ std::string BoundExpr::to_string() const {
     case Kind::kConstant: return literal_text(constant);
     case Kind::kCall: {
       if (name == "CAST") return "CAST(" + args[0]->to_string() + " AS " + type.to_string() + ")";
+      // Struct field access carries its own `s.field` label.
+      if (args.size() == 1 && name.rfind(args[0]->to_string() + ".", 0) == 0) return name;
       if (is_operator(name) && args.size() == 2)
         return "(" + args[0]->to_string() + " " + name + " " + args[1]->to_string() + ")";
       std::string s = name + "(";

@@ -6,6 +6,7 @@
 
 #include "velo/exec/evaluator.h"
 #include "velo/exec/function/function.h"
+#include "velo/exec/struct_access.h"
 #include "velo/types/error.h"
 
 namespace velo::sql {
@@ -202,7 +203,13 @@ Binder::Bound Binder::bind_table_ref(const TableRef& ref) {
       scan->schema = scan->scan_schema;
       scan->label = alias.empty() ? ref.target : alias;
       if (alias.empty() && ref.kind == TableRef::Kind::kName) alias = ref.target;
-      for (const auto& f : scan->schema->fields()) out.scope.columns.push_back(ScopeColumn{alias, f.name, f.type});
+      if (ref.column_aliases.size() > scan->schema->size())
+        fail(ref.pos, fmt::format("{} column aliases given but the source has {} columns", ref.column_aliases.size(),
+                                  scan->schema->size()));
+      for (size_t i = 0; i < scan->schema->size(); ++i) {
+        const Field& f = scan->schema->field(i);
+        out.scope.columns.push_back(ScopeColumn{alias, i < ref.column_aliases.size() ? ref.column_aliases[i] : f.name, f.type});
+      }
       out.plan = scan;
       return out;
     }
@@ -341,7 +348,36 @@ int Binder::resolve_column(const Expr& e, const Scope& scope, bool must_exist) {
 }
 
 BoundExprPtr Binder::bind_column_ref(const Expr& e, const Scope& scope) {
-  int i = resolve_column(e, scope, true);
+  int i = resolve_column(e, scope, false);
+  if (i >= 0) return BoundExpr::column_ref(i, scope.columns[i].type, scope.columns[i].name);
+  // `col.field[.field…]` or `t.col.field…`: struct field access.
+  for (size_t head = 1; head <= 2 && head < e.names.size(); ++head) {
+    Expr prefix;
+    prefix.kind = ExprKind::kColumnRef;
+    prefix.pos = e.pos;
+    prefix.names.assign(e.names.begin(), e.names.begin() + head);
+    int c = resolve_column(prefix, scope, false);
+    if (c < 0 || scope.columns[c].type.id() != TypeId::kStruct) continue;
+    BoundExprPtr cur = BoundExpr::column_ref(c, scope.columns[c].type, scope.columns[c].name);
+    for (size_t k = head; k < e.names.size(); ++k) {
+      if (cur->type.id() != TypeId::kStruct)
+        fail(e.pos, fmt::format("'{}' is not a STRUCT, so it has no field '{}'", cur->to_string(), e.names[k]));
+      const auto& fields = cur->type.children();
+      size_t f = 0;
+      while (f < fields.size() && !iequals(fields[f].name, e.names[k])) ++f;
+      if (f == fields.size()) {
+        std::vector<std::string> names;
+        for (const auto& fd : fields) names.push_back(fd.name);
+        std::string hint = nearest_name(e.names[k], names);
+        fail(e.pos, fmt::format("field '{}' not found in {}{}", e.names[k], cur->to_string(),
+                                hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      }
+      std::string label = cur->to_string() + "." + fields[f].name;
+      cur = BoundExpr::function(label, bind_struct_field(cur->type, f), {cur});
+    }
+    return cur;
+  }
+  i = resolve_column(e, scope, true);
   return BoundExpr::column_ref(i, scope.columns[i].type, scope.columns[i].name);
 }
 
