@@ -1,0 +1,246 @@
+#include "velo/connectors/kafka/kafka_sink.h"
+
+#include <thread>
+
+namespace velo::kafka {
+
+namespace {
+
+void delivery_cb(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  auto* reports = static_cast<DeliveryReports*>(opaque);
+  if (!m->err) {
+    reports->delivered.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (reports->failed.fetch_add(1) == 0) {
+    std::lock_guard<std::mutex> lock(reports->mu);
+    reports->first_error =
+        fmt::format("{} ({})", rd_kafka_err2str(m->err), rd_kafka_err2name(m->err));
+  }
+}
+
+bool is_system_column(const std::string& name) {
+  static const char* const kNames[] = {"_key",       "_partition", "_offset",
+                                       "_timestamp", "_topic",     "_headers"};
+  for (const char* n : kNames)
+    if (iequals(name, n)) return true;
+  return false;
+}
+
+int find_column(const Schema& schema, const std::string& name, const char* option) {
+  int i = schema.find(name);
+  if (i < 0)
+    throw_user_error("kafka sink option '{}': no column '{}' in {}", option, name,
+                     schema.to_string());
+  return i;
+}
+
+}  // namespace
+
+KafkaSink::KafkaSink(const std::string& uri, const Options& options) : uri_(parse_kafka_uri(uri)) {
+  if (uri_.topics.size() != 1)
+    throw_user_error("a Kafka sink writes to exactly one topic: '{}'", uri);
+  format_ = parse_message_format(options.get_string("format", "json"), "format");
+  std::string delim = options.get_string("delimiter", ",");
+  if (delim == "\\t" || delim == "tab") delim = "\t";
+  if (delim.size() != 1)
+    throw_user_error("option 'delimiter' must be one character, got '{}'", delim);
+  delimiter_ = delim[0];
+  key_option_ = options.get_string("key", "");
+  headers_option_ = options.get_string("headers", "");
+  timestamp_option_ = options.get_string("timestamp", "");
+  preserve_timestamps_ = options.get_bool("preserve_timestamps", true);
+  rate_limit_ = options.get_double("rate_limit", 0);
+  if (rate_limit_ < 0) throw_user_error("option 'rate_limit' must be >= 0 messages/s");
+  delivery_timeout_ms_ = options.get_duration_us("delivery_timeout", 60'000'000) / 1000;
+  if (options.get_bool("exactly_once", false))
+    throw_not_supported("kafka sink exactly_once = true");
+  passthrough_ = options.with_prefix("kafka.");
+}
+
+KafkaSink::~KafkaSink() {
+  if (producer_) rd_kafka_flush(producer_.get(), 5000);
+}
+
+void KafkaSink::open(SchemaPtr schema) {
+  schema_ = schema;
+  key_col_ = !key_option_.empty() ? find_column(*schema, key_option_, "key") : schema->find("_key");
+  headers_col_ = !headers_option_.empty() ? find_column(*schema, headers_option_, "headers")
+                                          : schema->find("_headers");
+  timestamp_col_ = !timestamp_option_.empty() ? find_column(*schema, timestamp_option_, "timestamp")
+                                              : schema->find("_timestamp");
+  if (headers_col_ >= 0) {
+    const DataType& t = schema->field(headers_col_).type;
+    if (t.id() != TypeId::kMap || !t.children()[0].type.children()[0].type.is_binary_like() ||
+        !t.children()[0].type.children()[1].type.is_binary_like())
+      throw_user_error("kafka sink headers column '{}' must be MAP<STRING, STRING|BYTES>, is {}",
+                       schema->field(headers_col_).name, t.to_string());
+  }
+  if (timestamp_col_ >= 0 && schema->field(timestamp_col_).type.id() != TypeId::kTimestamp)
+    throw_user_error("kafka sink timestamp column '{}' must be TIMESTAMP, is {}",
+                     schema->field(timestamp_col_).name,
+                     schema->field(timestamp_col_).type.to_string());
+  if (!preserve_timestamps_) timestamp_col_ = -1;
+
+  std::vector<Field> fields;
+  for (size_t i = 0; i < schema->size(); ++i) {
+    if (is_system_column(schema->field(i).name)) continue;
+    if (static_cast<int>(i) == headers_col_ && !headers_option_.empty()) continue;
+    value_columns_.push_back(static_cast<int>(i));
+    fields.push_back(schema->field(i));
+  }
+  value_schema_ = std::make_shared<const Schema>(std::move(fields));
+  encoder_ = make_encoder(format_, value_schema_, delimiter_);
+
+  ConfPtr conf = make_conf(uri_.brokers, {{"acks", "all"}, {"reconnect.backoff.max.ms", "2000"}},
+                           passthrough_);
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), delivery_cb);
+  rd_kafka_conf_set_opaque(conf.get(), &reports_);
+  producer_ = make_handle(RD_KAFKA_PRODUCER, std::move(conf));
+  topic_.reset(rd_kafka_topic_new(producer_.get(), uri_.topics[0].c_str(), nullptr));
+  last_refill_ = std::chrono::steady_clock::now();
+  tokens_ = rate_limit_ > 0 ? std::min(rate_limit_, 1.0) : 0;
+}
+
+std::string KafkaSink::describe() const {
+  std::string s = "KafkaSink " + uri_.to_string();
+  if (!key_option_.empty()) s += " key=" + key_option_;
+  if (rate_limit_ > 0) s += fmt::format(" rate_limit={}/s", rate_limit_);
+  return s;
+}
+
+void KafkaSink::throw_if_failed() {
+  int64_t failed = reports_.failed.load();
+  if (failed == 0) return;
+  std::lock_guard<std::mutex> lock(reports_.mu);
+  throw Error(ErrorKind::kIo,
+              fmt::format("{} message(s) could not be delivered to {}: {}", failed,
+                          uri_.to_string(), reports_.first_error),
+              {}, true);
+}
+
+void KafkaSink::acquire_token() {
+  // Token bucket holding at most one second of messages.
+  while (true) {
+    auto now = std::chrono::steady_clock::now();
+    double elapsed = std::chrono::duration<double>(now - last_refill_).count();
+    last_refill_ = now;
+    tokens_ = std::min(rate_limit_, tokens_ + elapsed * rate_limit_);
+    if (tokens_ >= 1) {
+      tokens_ -= 1;
+      return;
+    }
+    double wait_s = (1 - tokens_) / rate_limit_;
+    rd_kafka_poll(producer_.get(), 0);
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::min(wait_s, 0.1)));
+  }
+}
+
+void KafkaSink::write(const Batch& batch) {
+  if (!producer_) throw_internal_error("KafkaSink::write before open");
+  throw_if_failed();
+  if (!batch.append_only()) {
+    if (format_ != MessageFormat::kJson)
+      throw_user_error(
+          "the Kafka sink {} gets updates/deletes, which only format = 'json' can carry (as an "
+          "_op field)",
+          uri_.to_string());
+    with_op_ = true;
+  }
+  std::vector<ColumnPtr> value_cols;
+  value_cols.reserve(value_columns_.size());
+  for (int i : value_columns_) value_cols.push_back(batch.columns[i]);
+  Batch values(value_schema_, std::move(value_cols), batch.num_rows);
+
+  const Column* key = key_col_ >= 0 ? batch.columns[key_col_].get() : nullptr;
+  const Column* headers = headers_col_ >= 0 ? batch.columns[headers_col_].get() : nullptr;
+  const Column* ts = timestamp_col_ >= 0 ? batch.columns[timestamp_col_].get() : nullptr;
+  bool key_is_text = key && key->type().is_binary_like();
+
+  for (size_t row = 0; row < batch.num_rows; ++row) {
+    if (rate_limit_ > 0) acquire_token();
+    scratch_.clear();
+    bool has_value = encoder_->encode(values, row, &scratch_);
+    if (with_op_ && has_value && !scratch_.empty() && scratch_.back() == '}') {
+      scratch_.pop_back();
+      scratch_ += scratch_.size() > 1 ? ",\"_op\":\"" : "\"_op\":\"";
+      scratch_ += row_kind_symbol(batch.row_kind(row));
+      scratch_ += "\"}";
+    }
+    const void* key_ptr = nullptr;
+    size_t key_len = 0;
+    if (key && !key->is_null(row)) {
+      if (key_is_text) {
+        std::string_view k = key->string_at(row);
+        key_ptr = k.data();
+        key_len = k.size();
+      } else {
+        key_scratch_ = key->value_at(row).to_string();
+        key_ptr = key_scratch_.data();
+        key_len = key_scratch_.size();
+      }
+    }
+    int64_t timestamp_ms = ts && !ts->is_null(row) ? ts->value<int64_t>(row) / 1000 : 0;
+    HeadersPtr hdrs;
+    if (headers && !headers->is_null(row)) {
+      const Column& entries = headers->child(0);
+      int32_t begin = headers->offsets()[row], end = headers->offsets()[row + 1];
+      hdrs.reset(rd_kafka_headers_new(static_cast<size_t>(end - begin)));
+      for (int32_t e = begin; e < end; ++e) {
+        std::string name(entries.child(0).string_at(e));
+        if (entries.child(1).is_null(e)) {
+          rd_kafka_header_add(hdrs.get(), name.c_str(), -1, nullptr, 0);
+        } else {
+          std::string_view v = entries.child(1).string_at(e);
+          rd_kafka_header_add(hdrs.get(), name.c_str(), -1, v.data(), v.size());
+        }
+      }
+    }
+    while (true) {
+      rd_kafka_resp_err_t err = rd_kafka_producev(
+          producer_.get(), RD_KAFKA_V_RKT(topic_.get()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_VALUE(has_value ? scratch_.data() : nullptr, has_value ? scratch_.size() : 0),
+          RD_KAFKA_V_KEY(key_ptr, key_len), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
+          RD_KAFKA_V_HEADERS(hdrs.get()), RD_KAFKA_V_END);
+      if (!err) {
+        (void)hdrs.release();  // the message owns its headers now
+        break;
+      }
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        throw_kafka_error(err, "writing to " + uri_.to_string());
+      // Backpressure: serve delivery reports until the queue has room.
+      rd_kafka_poll(producer_.get(), 50);
+      throw_if_failed();
+    }
+    ++rows_;
+  }
+  rd_kafka_poll(producer_.get(), 0);
+}
+
+std::string KafkaSink::prepare() {
+  if (!producer_) return "";
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(delivery_timeout_ms_);
+  while (rd_kafka_outq_len(producer_.get()) > 0) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw Error(
+          ErrorKind::kIo,
+          fmt::format("{} message(s) to {} not acknowledged within delivery_timeout ({} ms)",
+                      rd_kafka_outq_len(producer_.get()), uri_.to_string(), delivery_timeout_ms_),
+          {}, true);
+    rd_kafka_flush(producer_.get(), std::min(remaining_ms(deadline), 1000));
+  }
+  throw_if_failed();
+  return "";
+}
+
+void KafkaSink::abort() noexcept {
+  // Messages not yet sent are dropped; in-flight ones may still land (at-least-once sink).
+  if (producer_) rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE);
+}
+
+std::unique_ptr<Sink> make_kafka_sink(const std::string& uri, const Options& options) {
+  return std::make_unique<KafkaSink>(uri, options);
+}
+
+}  // namespace velo::kafka

@@ -1,0 +1,906 @@
+#include "velo/connectors/kafka/kafka_source.h"
+
+#include <algorithm>
+#include <charconv>
+#include <random>
+#include <thread>
+
+#include "velo/connectors/kafka/column_list.h"
+#include "velo/connectors/kafka/kafka_client.h"
+#include "velo/types/temporal.h"
+
+namespace velo::kafka {
+
+namespace {
+
+constexpr size_t kMaxBatchMessages = kDefaultBatchRows;
+constexpr size_t kNumSystemColumns = 6;
+enum SystemColumn { kKey, kPartition, kOffset, kTimestamp, kTopic, kHeaders };
+const char* const kSystemNames[kNumSystemColumns] = {"_key",       "_partition", "_offset",
+                                                     "_timestamp", "_topic",     "_headers"};
+
+std::string random_group_id() {
+  std::random_device rd;
+  return fmt::format("velo-{:08x}{:08x}", rd(), rd());
+}
+
+int64_t parse_int64(std::string_view text, const std::string& what) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size())
+    throw_user_error("{}: '{}' is not an integer", what, text);
+  return v;
+}
+
+}  // namespace
+
+StartPosition parse_start_position(const std::string& text) {
+  StartPosition out;
+  std::string t = Options::lower(text);
+  if (t == "earliest" || t == "beginning" || t.empty()) return out;
+  if (t == "latest" || t == "end") {
+    out.kind = StartPosition::Kind::kLatest;
+    return out;
+  }
+  int64_t micros;
+  if (text.find('-') != std::string::npos && temporal::parse_timestamp(text, &micros)) {
+    out.kind = StartPosition::Kind::kTimestamp;
+    out.timestamp_ms = micros / 1000;
+    return out;
+  }
+  out.kind = StartPosition::Kind::kOffsets;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t comma = text.find(',', pos);
+    if (comma == std::string::npos) comma = text.size();
+    std::string item = text.substr(pos, comma - pos);
+    item.erase(std::remove(item.begin(), item.end(), ' '), item.end());
+    size_t last = item.rfind(':');
+    if (last == std::string::npos || last == 0)
+      throw_user_error(
+          "option 'start' must be 'earliest', 'latest', a timestamp 'YYYY-MM-DD HH:MM:SS' or "
+          "offsets 'partition:offset,...', got '{}'",
+          text);
+    std::string head = item.substr(0, last);
+    StartPosition::Entry e;
+    size_t first = head.rfind(':');
+    if (first != std::string::npos) {
+      e.topic = head.substr(0, first);
+      head = head.substr(first + 1);
+    }
+    int64_t p = parse_int64(head, "option 'start' partition");
+    e.partition = static_cast<int32_t>(p);
+    e.offset = parse_int64(item.substr(last + 1), "option 'start' offset");
+    if (p < 0 || e.offset < 0)
+      throw_user_error("option 'start': negative partition or offset in '{}'", text);
+    out.offsets.push_back(std::move(e));
+    pos = comma + 1;
+  }
+  return out;
+}
+
+namespace {
+
+// ---- dead-letter producer -------------------------------------------------------------------
+
+void dlq_delivery_cb(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  if (m->err) static_cast<std::atomic<int>*>(opaque)->fetch_add(1);
+}
+
+/// Writes rejected messages (original key, value, headers) plus error headers to a topic.
+class DlqProducer {
+ public:
+  DlqProducer(const std::string& uri, const std::map<std::string, std::string>& passthrough)
+      : uri_(parse_kafka_uri(uri)) {
+    ConfPtr conf = make_conf(uri_.brokers, {}, passthrough);
+    rd_kafka_conf_set_dr_msg_cb(conf.get(), dlq_delivery_cb);
+    rd_kafka_conf_set_opaque(conf.get(), &failures_);
+    producer_ = make_handle(RD_KAFKA_PRODUCER, std::move(conf));
+    topic_.reset(rd_kafka_topic_new(producer_.get(), uri_.topics[0].c_str(), nullptr));
+  }
+  ~DlqProducer() { rd_kafka_flush(producer_.get(), 10000); }
+
+  void send(const rd_kafka_message_t* m, const std::string& error) {
+    rd_kafka_headers_t* src = nullptr;
+    HeadersPtr headers(rd_kafka_message_headers(m, &src) == RD_KAFKA_RESP_ERR_NO_ERROR
+                           ? rd_kafka_headers_copy(src)
+                           : rd_kafka_headers_new(4));
+    std::string partition = std::to_string(m->partition), offset = std::to_string(m->offset);
+    const char* topic = rd_kafka_topic_name(m->rkt);
+    rd_kafka_header_add(headers.get(), "velo.error", -1, error.data(), error.size());
+    rd_kafka_header_add(headers.get(), "velo.topic", -1, topic, -1);
+    rd_kafka_header_add(headers.get(), "velo.partition", -1, partition.data(), partition.size());
+    rd_kafka_header_add(headers.get(), "velo.offset", -1, offset.data(), offset.size());
+    while (true) {
+      rd_kafka_resp_err_t err = rd_kafka_producev(
+          producer_.get(), RD_KAFKA_V_RKT(topic_.get()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+          RD_KAFKA_V_VALUE(m->payload, m->len), RD_KAFKA_V_KEY(m->key, m->key_len),
+          RD_KAFKA_V_HEADERS(headers.get()), RD_KAFKA_V_END);
+      if (!err) {
+        (void)headers.release();  // owned by the message now
+        break;
+      }
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        throw_kafka_error(err, "writing to dlq " + uri_.to_string());
+      rd_kafka_poll(producer_.get(), 100);
+    }
+    rd_kafka_poll(producer_.get(), 0);
+  }
+
+  /// Waits for every dead letter to be delivered; throws when any failed.
+  void flush(int64_t timeout_ms) {
+    rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), static_cast<int>(timeout_ms));
+    if (err) throw_kafka_error(err, "flushing dlq " + uri_.to_string());
+    if (int f = failures_.exchange(0))
+      throw Error(ErrorKind::kIo,
+                  fmt::format("{} dead letters could not be written to {}", f, uri_.to_string()),
+                  {}, true);
+  }
+
+ private:
+  KafkaUri uri_;
+  std::atomic<int> failures_{0};
+  HandlePtr producer_;
+  TopicPtr topic_;
+};
+
+}  // namespace
+
+// ---- shared consumer state ----------------------------------------------------------------
+
+/// Per partition read state.
+struct PartitionState {
+  int64_t next_offset = -1;  // next offset to read (position), -1 unknown
+  int64_t end_offset = -1;   // until = 'latest': high watermark at open
+  bool done = false;         // bounded: reached end_offset
+  bool assigned = false;
+};
+
+/// The consumer and what both the reader and the source (acknowledge/position) see.
+struct ConsumerState {
+  HandlePtr consumer;
+  QueuePtr queue;
+  std::vector<std::string> topics;
+  std::vector<rd_kafka_topic_t*> topic_handles;         // borrowed from messages, for fast lookup
+  std::vector<std::vector<PartitionState>> partitions;  // [topic][partition]; reader-owned
+  bool bounded = false;
+  bool subscribed = false;
+  bool commit = false;  // group_id given
+
+  // Positions published after each batch (what acknowledge() commits).
+  mutable std::mutex mu;
+  std::vector<std::vector<int64_t>> published;  // [topic][partition] next offset, -1 none
+  std::vector<std::vector<int64_t>> committed;
+
+  // Subscribe mode: start positions applied to partitions without a committed offset.
+  StartPosition start;
+
+  std::atomic<int64_t> rows{0};
+  std::atomic<int64_t> bytes{0};
+  /// on_error = 'dlq': used by the reader, flushed by acknowledge() before committing.
+  std::unique_ptr<DlqProducer> dlq;
+
+  ~ConsumerState() {
+    if (consumer) rd_kafka_consumer_close(consumer.get());
+    queue.reset();
+  }
+};
+
+namespace {
+
+/// Metadata for `topics`, retried with backoff until `timeout_ms`: returns partition counts.
+std::vector<int> fetch_partition_counts(rd_kafka_t* rk, const KafkaUri& uri, int64_t timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  int backoff_ms = 100;
+  rd_kafka_resp_err_t last = RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::string last_topic;
+  while (true) {
+    std::vector<int> counts;
+    bool retry = false;
+    for (const auto& topic : uri.topics) {
+      TopicPtr t(rd_kafka_topic_new(rk, topic.c_str(), nullptr));
+      const rd_kafka_metadata_t* md = nullptr;
+      int wait = std::clamp(remaining_ms(deadline), 1, 5000);
+      rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, t.get(), &md, wait);
+      MetadataPtr owned(md);
+      if (err) {
+        last = err;
+        retry = true;
+        break;
+      }
+      if (md->topic_cnt < 1 || md->topics[0].err) {
+        last = md->topic_cnt < 1 ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART : md->topics[0].err;
+        last_topic = topic;
+        retry = true;
+        break;
+      }
+      counts.push_back(md->topics[0].partition_cnt);
+    }
+    if (!retry) return counts;
+    if (std::chrono::steady_clock::now() + std::chrono::milliseconds(backoff_ms) >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+    backoff_ms = std::min(backoff_ms * 2, 2000);
+  }
+  if (last == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || last == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)
+    throw_user_error("Kafka topic '{}' does not exist on {}", last_topic, uri.brokers);
+  if (!last_topic.empty())
+    throw kafka_error(last, fmt::format("Kafka topic '{}' on {} is not available after {} ms",
+                                        last_topic, uri.brokers, timeout_ms));
+  throw Error(ErrorKind::kIo,
+              fmt::format("cannot reach Kafka brokers {} within connect_timeout ({} ms): {} ({})",
+                          uri.brokers, timeout_ms, rd_kafka_err2str(last), rd_kafka_err2name(last)),
+              {}, true);
+}
+
+/// Creates a consumer for the source's options.
+HandlePtr make_consumer(const KafkaUri& uri, const std::string& group_id,
+                        const StartPosition& start,
+                        const std::map<std::string, std::string>& passthrough, void* opaque,
+                        bool rebalance_cb);
+
+void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                  void* opaque);
+
+}  // namespace
+
+// ---- KafkaSource --------------------------------------------------------------------------
+
+KafkaSource::KafkaSource(const std::string& uri, const Options& options)
+    : uri_(parse_kafka_uri(uri)), uri_text_(uri) {
+  group_id_ = options.get_string("group_id", "");
+  start_ = parse_start_position(options.get_string("start", "earliest"));
+  if (start_.kind == StartPosition::Kind::kOffsets) {
+    for (const auto& e : start_.offsets) {
+      if (e.topic.empty() && uri_.topics.size() > 1)
+        throw_user_error("option 'start': with several topics write 'topic:partition:offset'");
+      if (!e.topic.empty() &&
+          std::find(uri_.topics.begin(), uri_.topics.end(), e.topic) == uri_.topics.end())
+        throw_user_error("option 'start' names topic '{}' which the URI does not read", e.topic);
+    }
+  }
+  if (auto until = options.get("until")) {
+    if (Options::lower(*until) != "latest")
+      throw_user_error("option 'until' supports only 'latest', got '{}'", *until);
+    until_latest_ = true;
+  }
+  format_ = parse_message_format(options.get_string("format", "json"), "format");
+  key_format_ = parse_message_format(options.get_string("key_format", "string"), "key_format");
+  if (key_format_ == MessageFormat::kCsv) throw_not_supported("kafka key_format 'csv'");
+  std::string delim = options.get_string("delimiter", ",");
+  if (delim == "\\t" || delim == "tab") delim = "\t";
+  if (delim.size() != 1)
+    throw_user_error("option 'delimiter' must be one character, got '{}'", delim);
+  delimiter_ = delim[0];
+  std::string on_error = Options::lower(options.get_string("on_error", "fail"));
+  if (on_error == "fail")
+    on_error_ = OnError::kFail;
+  else if (on_error == "skip")
+    on_error_ = OnError::kSkip;
+  else if (on_error == "dlq")
+    on_error_ = OnError::kDlq;
+  else
+    throw_user_error("option 'on_error' must be 'fail', 'skip' or 'dlq', got '{}'", on_error);
+  dlq_uri_ = options.get_string("dlq", "");
+  if (on_error_ == OnError::kDlq && dlq_uri_.empty())
+    throw_user_error("on_error = 'dlq' needs dlq = 'kafka://host:port/topic'");
+  if (!dlq_uri_.empty()) {
+    KafkaUri d = parse_kafka_uri(dlq_uri_);
+    if (d.topics.size() != 1) throw_user_error("option 'dlq' must name exactly one topic");
+  }
+  connect_timeout_ms_ = options.get_duration_us("connect_timeout", 30'000'000) / 1000;
+  sample_size_ = static_cast<int>(options.get_int("sample_size", 100));
+  sample_timeout_ms_ = options.get_duration_us("sample_timeout", 5'000'000) / 1000;
+  passthrough_ = options.with_prefix("kafka.");
+  if (auto s = options.get("schema")) value_schema_ = parse_column_list(*s);
+  if (!value_schema_ && (format_ == MessageFormat::kString || format_ == MessageFormat::kBytes))
+    value_schema_ = infer_message_schema(format_, {}, delimiter_);
+}
+
+KafkaSource::~KafkaSource() = default;
+
+SchemaPtr KafkaSource::schema() const {
+  std::lock_guard<std::mutex> lock(schema_mu_);
+  if (full_schema_) return full_schema_;
+  if (!value_schema_) {
+    // Sample the topic from the beginning with a throwaway consumer.
+    HandlePtr rk = make_consumer(uri_, "", StartPosition{}, passthrough_, nullptr, false);
+    auto counts = fetch_partition_counts(rk.get(), uri_, connect_timeout_ms_);
+    auto list = make_partition_list(16);
+    size_t total = 0;
+    for (size_t t = 0; t < uri_.topics.size(); ++t)
+      for (int p = 0; p < counts[t]; ++p) {
+        rd_kafka_topic_partition_list_add(list.get(), uri_.topics[t].c_str(), p)->offset =
+            RD_KAFKA_OFFSET_BEGINNING;
+        ++total;
+      }
+    if (auto err = rd_kafka_assign(rk.get(), list.get()))
+      throw_kafka_error(err, "sampling " + uri_text_);
+    std::vector<MessagePtr> held;
+    std::vector<std::string_view> samples;
+    size_t eofs = 0;
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(sample_timeout_ms_);
+    while (samples.size() < static_cast<size_t>(sample_size_) && eofs < total &&
+           std::chrono::steady_clock::now() < deadline) {
+      MessagePtr m(rd_kafka_consumer_poll(rk.get(), std::min(remaining_ms(deadline), 100)));
+      if (!m) continue;
+      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        ++eofs;
+        continue;
+      }
+      if (m->err) {
+        if (is_retryable(m->err)) continue;
+        throw_kafka_error(m->err, "sampling " + uri_text_);
+      }
+      if (!m->payload) continue;
+      samples.emplace_back(static_cast<const char*>(m->payload), m->len);
+      held.push_back(std::move(m));
+    }
+    if (samples.empty())
+      throw_user_error(
+          "cannot infer the schema of {}: no message to sample within {} ms; declare it with "
+          "schema = 'name TYPE, ...'",
+          uri_text_, sample_timeout_ms_);
+    value_schema_ = infer_message_schema(format_, samples, delimiter_);
+    held.clear();
+    rd_kafka_consumer_close(rk.get());
+  }
+  std::vector<Field> fields = value_schema_->fields();
+  for (const auto& f : fields)
+    for (const char* sys : kSystemNames)
+      if (iequals(f.name, sys))
+        throw_user_error("value column '{}' clashes with the Kafka system column of that name",
+                         f.name);
+  fields.push_back({kSystemNames[kKey],
+                    key_format_ == MessageFormat::kBytes ? DataType::bytes() : DataType::string(),
+                    true});
+  fields.push_back({kSystemNames[kPartition], DataType::int32(), false});
+  fields.push_back({kSystemNames[kOffset], DataType::int64(), false});
+  fields.push_back({kSystemNames[kTimestamp], DataType::timestamp(), true});
+  fields.push_back({kSystemNames[kTopic], DataType::string(), false});
+  fields.push_back(
+      {kSystemNames[kHeaders], DataType::map_of(DataType::string(), DataType::bytes()), true});
+  full_schema_ = std::make_shared<const Schema>(std::move(fields));
+  return full_schema_;
+}
+
+SourceCapabilities KafkaSource::capabilities() const {
+  SourceCapabilities c;
+  c.bounded = until_latest_;
+  c.projection_pushdown = true;
+  return c;
+}
+
+std::string KafkaSource::describe() const {
+  std::string s = "KafkaSource " + uri_.to_string();
+  if (!group_id_.empty()) s += " group_id=" + group_id_;
+  if (until_latest_) s += " until=latest";
+  if (!spec_.projection.empty()) {
+    SchemaPtr full = schema();
+    s += " columns=[";
+    for (size_t i = 0; i < spec_.projection.size(); ++i)
+      s += (i ? "," : "") + full->field(spec_.projection[i]).name;
+    s += "]";
+  }
+  return s;
+}
+
+SourceProgress KafkaSource::progress() const {
+  SourceProgress p;
+  if (state_) {
+    p.rows = state_->rows.load();
+    p.bytes_read = state_->bytes.load();
+  }
+  return p;
+}
+
+std::string KafkaSource::position() const {
+  if (!state_) return "";
+  std::lock_guard<std::mutex> lock(state_->mu);
+  std::string out;
+  for (size_t t = 0; t < state_->published.size(); ++t)
+    for (size_t p = 0; p < state_->published[t].size(); ++p) {
+      int64_t off = state_->published[t][p];
+      if (off < 0) continue;
+      if (!out.empty()) out += ",";
+      if (state_->topics.size() > 1) out += state_->topics[t] + ":";
+      out += fmt::format("{}:{}", p, off);
+    }
+  return out;
+}
+
+namespace {
+
+HandlePtr make_consumer(const KafkaUri& uri, const std::string& group_id,
+                        const StartPosition& start,
+                        const std::map<std::string, std::string>& passthrough, void* opaque,
+                        bool with_rebalance_cb) {
+  std::map<std::string, std::string> defaults = {
+      {"group.id", group_id.empty() ? random_group_id() : group_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      {"enable.partition.eof", "true"},
+      {"auto.offset.reset", start.kind == StartPosition::Kind::kLatest ? "latest" : "earliest"},
+      {"reconnect.backoff.ms", "100"},
+      {"reconnect.backoff.max.ms", "2000"},
+  };
+  ConfPtr conf = make_conf(uri.brokers, defaults, passthrough);
+  if (opaque) rd_kafka_conf_set_opaque(conf.get(), opaque);
+  if (with_rebalance_cb) rd_kafka_conf_set_rebalance_cb(conf.get(), rebalance_cb);
+  HandlePtr rk = make_handle(RD_KAFKA_CONSUMER, std::move(conf));
+  rd_kafka_poll_set_consumer(rk.get());
+  return rk;
+}
+
+int topic_index(const ConsumerState& s, const char* name) {
+  for (size_t i = 0; i < s.topics.size(); ++i)
+    if (s.topics[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+/// Subscribe mode: on assignment, partitions without a committed offset start at `start`.
+void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                  void* opaque) {
+  auto* s = static_cast<ConsumerState*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    if (s->start.kind == StartPosition::Kind::kTimestamp ||
+        s->start.kind == StartPosition::Kind::kOffsets) {
+      PartitionListPtr committed(rd_kafka_topic_partition_list_copy(parts));
+      if (!rd_kafka_committed(rk, committed.get(), 10000)) {
+        PartitionListPtr by_time(rd_kafka_topic_partition_list_new(parts->cnt));
+        for (int i = 0; i < parts->cnt; ++i) {
+          if (committed->elems[i].offset >= 0) continue;
+          auto& e = parts->elems[i];
+          if (s->start.kind == StartPosition::Kind::kTimestamp) {
+            rd_kafka_topic_partition_list_add(by_time.get(), e.topic, e.partition)->offset =
+                s->start.timestamp_ms;
+          } else {
+            e.offset = RD_KAFKA_OFFSET_BEGINNING;
+            for (const auto& o : s->start.offsets)
+              if (o.partition == e.partition && (o.topic.empty() || o.topic == e.topic))
+                e.offset = o.offset;
+          }
+        }
+        if (by_time->cnt > 0 && !rd_kafka_offsets_for_times(rk, by_time.get(), 10000)) {
+          for (int i = 0; i < by_time->cnt; ++i)
+            rd_kafka_topic_partition_list_find(parts, by_time->elems[i].topic,
+                                               by_time->elems[i].partition)
+                ->offset = by_time->elems[i].offset;
+        }
+      }
+    }
+    rd_kafka_assign(rk, parts);
+    std::lock_guard<std::mutex> lock(s->mu);
+    for (int i = 0; i < parts->cnt; ++i) {
+      int t = topic_index(*s, parts->elems[i].topic);
+      if (t >= 0 && parts->elems[i].partition < static_cast<int>(s->partitions[t].size()))
+        s->partitions[t][parts->elems[i].partition].assigned = true;
+    }
+  } else {
+    // Revoked: what the engine acknowledged is committed already; the rest is read again by the
+    // next owner (at-least-once).
+    std::lock_guard<std::mutex> lock(s->mu);
+    for (int i = 0; i < parts->cnt; ++i) {
+      int t = topic_index(*s, parts->elems[i].topic);
+      if (t < 0 || parts->elems[i].partition >= static_cast<int>(s->partitions[t].size())) continue;
+      s->partitions[t][parts->elems[i].partition].assigned = false;
+      s->published[t][parts->elems[i].partition] = -1;
+    }
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+}  // namespace
+
+// ---- reader -----------------------------------------------------------------------------------
+
+class KafkaReader : public SourceReader {
+ public:
+  KafkaReader(KafkaSource* source, std::shared_ptr<ConsumerState> state)
+      : source_(source), state_(std::move(state)), rejected_(source->rejected_) {
+    SchemaPtr full = source->schema();
+    value_schema_ = source->value_schema_;
+    out_schema_ = source->output_schema();
+    const auto& proj = source->spec_.projection;
+    size_t nvalue = value_schema_->size();
+    if (proj.empty()) {
+      for (size_t i = 0; i < full->size(); ++i) out_map_.push_back(static_cast<int>(i));
+    } else {
+      out_map_ = proj;
+    }
+    for (int i : out_map_) {
+      if (i < static_cast<int>(nvalue))
+        need_value_ = true;
+      else
+        need_system_[i - nvalue] = true;
+    }
+    system_types_.resize(kNumSystemColumns);
+    for (size_t s = 0; s < kNumSystemColumns; ++s) system_types_[s] = full->field(nvalue + s).type;
+    if (need_value_) decoder_ = make_decoder(source->format_, value_schema_, source->delimiter_);
+    messages_.resize(kMaxBatchMessages);
+    trouble_since_ = std::chrono::steady_clock::now();
+  }
+
+  ~KafkaReader() override {
+    for (size_t i = 0; i < pending_; ++i) rd_kafka_message_destroy(messages_[i]);
+  }
+
+  PollStatus next(Batch* out, Deadline deadline) override {
+    if (state_->bounded && all_done()) return finish();
+    start_batch();
+    size_t rows = 0;
+    while (rows < kMaxBatchMessages) {
+      int wait = rows == 0 ? std::min(remaining_ms(deadline), 100) : 0;
+      ssize_t n = rd_kafka_consume_batch_queue(state_->queue.get(), wait, messages_.data(),
+                                               kMaxBatchMessages - rows);
+      if (n < 0) throw_kafka_error(rd_kafka_last_error(), "reading " + source_->uri_text_);
+      pending_ = static_cast<size_t>(n);
+      for (size_t i = 0; i < pending_; ++i) {
+        handle(messages_[i], &rows);
+        rd_kafka_message_destroy(messages_[i]);
+        messages_[i] = nullptr;
+      }
+      pending_ = 0;
+      if (state_->bounded && all_done()) break;
+      if (n == 0) {
+        if (rows > 0 || std::chrono::steady_clock::now() >= deadline) break;
+        check_connectivity();
+      }
+    }
+    if (rows == 0) {
+      publish();
+      if (state_->bounded && all_done()) return finish();
+      return PollStatus::kNothingYet;
+    }
+    emit(out, rows);
+    return PollStatus::kBatch;
+  }
+
+ private:
+  bool all_done() const {
+    for (const auto& t : state_->partitions)
+      for (const auto& p : t)
+        if (!p.done) return false;
+    return true;
+  }
+
+  PollStatus finish() {
+    publish();
+    if (state_->dlq) state_->dlq->flush(30000);
+    return PollStatus::kEnd;
+  }
+
+  void check_connectivity() {
+    // librdkafka reconnects by itself; bound how long we wait without hearing from a broker.
+    if (!troubled_) return;
+    auto waited = std::chrono::steady_clock::now() - trouble_since_;
+    if (waited > std::chrono::milliseconds(source_->connect_timeout_ms_))
+      throw Error(ErrorKind::kIo,
+                  fmt::format("lost the Kafka brokers {} for more than connect_timeout ({} ms): {}",
+                              source_->uri_.brokers, source_->connect_timeout_ms_, trouble_text_),
+                  {}, true);
+  }
+
+  void start_batch() {
+    value_cols_.clear();
+    if (need_value_)
+      for (const auto& f : value_schema_->fields()) value_cols_.push_back(Column::make(f.type));
+    for (size_t s = 0; s < kNumSystemColumns; ++s)
+      system_cols_[s] = need_system_[s] ? Column::make(system_types_[s]) : nullptr;
+  }
+
+  PartitionState* partition_state(const rd_kafka_message_t* m, int* topic_out) {
+    int t = -1;
+    for (size_t i = 0; i < state_->topic_handles.size(); ++i)
+      if (state_->topic_handles[i] == m->rkt) t = static_cast<int>(i);
+    if (t < 0) {
+      t = topic_index(*state_, rd_kafka_topic_name(m->rkt));
+      if (t < 0) return nullptr;
+      if (state_->topic_handles.size() < state_->topics.size())
+        state_->topic_handles.resize(state_->topics.size(), nullptr);
+      state_->topic_handles[t] = m->rkt;
+    }
+    *topic_out = t;
+    if (m->partition < 0 || m->partition >= static_cast<int>(state_->partitions[t].size()))
+      return nullptr;
+    return &state_->partitions[t][m->partition];
+  }
+
+  void handle(rd_kafka_message_t* m, size_t* rows) {
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      troubled_ = false;
+      int t;
+      if (PartitionState* ps = m->rkt ? partition_state(m, &t) : nullptr) {
+        if (state_->bounded && m->offset >= ps->end_offset) mark_done(t, m->partition, ps);
+      }
+      return;
+    }
+    if (m->err) {
+      if (is_retryable(m->err) || m->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+        if (!troubled_) {
+          troubled_ = true;
+          trouble_since_ = std::chrono::steady_clock::now();
+        }
+        trouble_text_ =
+            fmt::format("{} ({})", rd_kafka_message_errstr(m), rd_kafka_err2name(m->err));
+        return;
+      }
+      std::string where = m->rkt ? fmt::format("reading Kafka topic '{}' partition {}",
+                                               rd_kafka_topic_name(m->rkt), m->partition)
+                                 : "reading " + source_->uri_text_;
+      throw kafka_error(m->err, where + ": " + rd_kafka_message_errstr(m));
+    }
+    troubled_ = false;
+    int t;
+    PartitionState* ps = partition_state(m, &t);
+    if (!ps) return;
+    if (state_->bounded) {
+      if (ps->done) return;
+      if (m->offset >= ps->end_offset) {
+        mark_done(t, m->partition, ps);
+        return;
+      }
+    }
+    ps->next_offset = m->offset + 1;
+    state_->bytes.fetch_add(static_cast<int64_t>(m->len + m->key_len), std::memory_order_relaxed);
+    if (need_value_ && !decode_value(m, *rows)) {
+      if (state_->bounded && ps->next_offset >= ps->end_offset) mark_done(t, m->partition, ps);
+      return;
+    }
+    append_system(m);
+    ++*rows;
+    if (state_->bounded && ps->next_offset >= ps->end_offset) mark_done(t, m->partition, ps);
+  }
+
+  void mark_done(int t, int32_t partition, PartitionState* ps) {
+    ps->done = true;
+    // Stop fetching what we will not read.
+    PartitionListPtr list = make_partition_list(1);
+    rd_kafka_topic_partition_list_add(list.get(), state_->topics[t].c_str(), partition);
+    rd_kafka_pause_partitions(state_->consumer.get(), list.get());
+  }
+
+  /// Appends the decoded value; false when the message was rejected (skip / dlq).
+  bool decode_value(const rd_kafka_message_t* m, size_t rows) {
+    if (!m->payload) {  // tombstone: every value column NULL
+      for (auto& c : value_cols_) c->append_null();
+      return true;
+    }
+    std::string error;
+    try {
+      decoder_->append(std::string_view(static_cast<const char*>(m->payload), m->len), value_cols_);
+      return true;
+    } catch (const Error& e) {
+      error = e.message();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    truncate_columns(value_cols_, rows);
+    const char* topic = rd_kafka_topic_name(m->rkt);
+    switch (source_->on_error_) {
+      case OnError::kFail:
+        throw Error(ErrorKind::kFormat,
+                    fmt::format("Kafka topic '{}' partition {} offset {}: {} (on_error = 'skip' or "
+                                "'dlq' to go on)",
+                                topic, m->partition, m->offset, error));
+      case OnError::kSkip:
+        rejected_->fetch_add(1);
+        return false;
+      case OnError::kDlq:
+        state_->dlq->send(m, error);
+        rejected_->fetch_add(1);
+        return false;
+    }
+    return false;
+  }
+
+  void append_system(const rd_kafka_message_t* m) {
+    if (auto& c = system_cols_[kKey]) {
+      if (m->key)
+        c->append_string(std::string_view(static_cast<const char*>(m->key), m->key_len));
+      else
+        c->append_null();
+    }
+    if (auto& c = system_cols_[kPartition]) c->append<int32_t>(m->partition);
+    if (auto& c = system_cols_[kOffset]) c->append<int64_t>(m->offset);
+    if (auto& c = system_cols_[kTimestamp]) {
+      rd_kafka_timestamp_type_t type;
+      int64_t ms = rd_kafka_message_timestamp(m, &type);
+      if (ms < 0 || type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE)
+        c->append_null();
+      else
+        c->append<int64_t>(ms * 1000);
+    }
+    if (auto& c = system_cols_[kTopic]) c->append_string(rd_kafka_topic_name(m->rkt));
+    if (auto& c = system_cols_[kHeaders]) {
+      rd_kafka_headers_t* hdrs = nullptr;
+      if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        Column& entries = c->child(0);
+        const char* name;
+        const void* val;
+        size_t size;
+        for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &val, &size); ++i) {
+          entries.child(0).append_string(name);
+          if (val)
+            entries.child(1).append_string(std::string_view(static_cast<const char*>(val), size));
+          else
+            entries.child(1).append_null();
+          entries.append_struct_row();
+        }
+      }
+      c->append_list_end();
+    }
+  }
+
+  void publish() {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    for (size_t t = 0; t < state_->partitions.size(); ++t)
+      for (size_t p = 0; p < state_->partitions[t].size(); ++p)
+        if (state_->partitions[t][p].next_offset >= 0)
+          state_->published[t][p] = state_->partitions[t][p].next_offset;
+  }
+
+  void emit(Batch* out, size_t rows) {
+    publish();
+    state_->rows.fetch_add(static_cast<int64_t>(rows), std::memory_order_relaxed);
+    std::vector<ColumnPtr> cols;
+    cols.reserve(out_map_.size());
+    size_t nvalue = value_schema_->size();
+    for (int i : out_map_)
+      cols.push_back(i < static_cast<int>(nvalue) ? value_cols_[i] : system_cols_[i - nvalue]);
+    *out = Batch(out_schema_, std::move(cols), rows);
+  }
+
+  KafkaSource* source_;
+  std::shared_ptr<ConsumerState> state_;
+  std::shared_ptr<std::atomic<int64_t>> rejected_;
+  SchemaPtr value_schema_;
+  SchemaPtr out_schema_;
+  std::vector<int> out_map_;
+  bool need_value_ = false;
+  bool need_system_[kNumSystemColumns] = {};
+  std::vector<DataType> system_types_;
+  std::unique_ptr<MessageDecoder> decoder_;
+  std::vector<ColumnPtr> value_cols_;
+  ColumnPtr system_cols_[kNumSystemColumns];
+  std::vector<rd_kafka_message_t*> messages_;
+  size_t pending_ = 0;
+  bool troubled_ = false;
+  std::chrono::steady_clock::time_point trouble_since_;
+  std::string trouble_text_;
+};
+
+std::vector<std::unique_ptr<SourceReader>> KafkaSource::open(int parallelism) {
+  if (state_) throw_internal_error("KafkaSource::open called twice");
+  SchemaPtr full = schema();  // before connecting the real consumer: may sample
+  auto state = std::make_shared<ConsumerState>();
+  state->topics = uri_.topics;
+  state->bounded = until_latest_;
+  state->commit = !group_id_.empty();
+  state->subscribed = !group_id_.empty() && !until_latest_;
+  state->start = start_;
+  state->consumer =
+      make_consumer(uri_, group_id_, start_, passthrough_, state.get(), state->subscribed);
+  rd_kafka_t* rk = state->consumer.get();
+  auto counts = fetch_partition_counts(rk, uri_, connect_timeout_ms_);
+  for (size_t t = 0; t < uri_.topics.size(); ++t) {
+    state->partitions.emplace_back(counts[t]);
+    state->published.emplace_back(counts[t], -1);
+    state->committed.emplace_back(counts[t], -1);
+  }
+  state->queue.reset(rd_kafka_queue_get_consumer(rk));
+  if (on_error_ == OnError::kDlq)
+    state->dlq = std::make_unique<DlqProducer>(dlq_uri_, passthrough_);
+
+  if (state->subscribed) {
+    auto topics = make_partition_list(static_cast<int>(uri_.topics.size()));
+    for (const auto& t : uri_.topics)
+      rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+    if (auto err = rd_kafka_subscribe(rk, topics.get()))
+      throw_kafka_error(err, "subscribing to " + uri_text_);
+    for (auto& t : state->partitions)
+      for (auto& p : t) p.done = false;
+  } else {
+    auto list = make_partition_list(16);
+    for (size_t t = 0; t < uri_.topics.size(); ++t)
+      for (int p = 0; p < counts[t]; ++p) {
+        auto* e = rd_kafka_topic_partition_list_add(list.get(), uri_.topics[t].c_str(), p);
+        switch (start_.kind) {
+          case StartPosition::Kind::kEarliest:
+            e->offset = RD_KAFKA_OFFSET_BEGINNING;
+            break;
+          case StartPosition::Kind::kLatest:
+            e->offset = RD_KAFKA_OFFSET_END;
+            break;
+          case StartPosition::Kind::kTimestamp:
+            e->offset = start_.timestamp_ms;
+            break;
+          case StartPosition::Kind::kOffsets:
+            e->offset = RD_KAFKA_OFFSET_BEGINNING;
+            for (const auto& o : start_.offsets)
+              if (o.partition == p && (o.topic.empty() || o.topic == uri_.topics[t]))
+                e->offset = o.offset;
+            break;
+        }
+      }
+    int timeout = static_cast<int>(std::min<int64_t>(connect_timeout_ms_, INT32_MAX));
+    if (start_.kind == StartPosition::Kind::kTimestamp) {
+      if (auto err = rd_kafka_offsets_for_times(rk, list.get(), timeout))
+        throw_kafka_error(err, "looking up offsets for start = timestamp on " + uri_text_);
+    }
+    if (state->commit) {
+      // A group's committed offsets win over `start` (resuming after a restart).
+      PartitionListPtr committed(rd_kafka_topic_partition_list_copy(list.get()));
+      if (auto err = rd_kafka_committed(rk, committed.get(), timeout))
+        throw_kafka_error(err, "reading committed offsets of group '" + group_id_ + "'");
+      for (int i = 0; i < committed->cnt; ++i)
+        if (committed->elems[i].offset >= 0) list->elems[i].offset = committed->elems[i].offset;
+    }
+    if (until_latest_) {
+      for (int i = 0; i < list->cnt; ++i) {
+        auto& e = list->elems[i];
+        int t = topic_index(*state, e.topic);
+        int64_t lo = 0, hi = 0;
+        rd_kafka_resp_err_t err =
+            rd_kafka_query_watermark_offsets(rk, e.topic, e.partition, &lo, &hi, timeout);
+        if (err)
+          throw_kafka_error(
+              err, fmt::format("reading the end of topic '{}' partition {}", e.topic, e.partition));
+        PartitionState& ps = state->partitions[t][e.partition];
+        ps.end_offset = hi;
+        int64_t from = e.offset == RD_KAFKA_OFFSET_BEGINNING ? lo
+                       : e.offset == RD_KAFKA_OFFSET_END     ? hi
+                                                             : e.offset;
+        if (e.offset == RD_KAFKA_OFFSET_END || hi <= lo || from >= hi) ps.done = true;
+      }
+    }
+    for (int i = 0; i < list->cnt; ++i) {
+      int t = topic_index(*state, list->elems[i].topic);
+      state->partitions[t][list->elems[i].partition].assigned = true;
+    }
+    if (auto err = rd_kafka_assign(rk, list.get()))
+      throw_kafka_error(err, "assigning partitions of " + uri_text_);
+  }
+  state_ = state;
+  std::vector<std::unique_ptr<SourceReader>> readers;
+  readers.push_back(std::make_unique<KafkaReader>(this, state));
+  return readers;
+}
+
+void KafkaSource::acknowledge() {
+  if (!state_) return;
+  // Dead letters first: a committed offset must not lose a rejected message.
+  if (state_->dlq) state_->dlq->flush(30000);
+  if (!state_->commit) return;
+  auto list = make_partition_list(16);
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    for (size_t t = 0; t < state_->published.size(); ++t)
+      for (size_t p = 0; p < state_->published[t].size(); ++p) {
+        int64_t off = state_->published[t][p];
+        if (off < 0 || off == state_->committed[t][p]) continue;
+        rd_kafka_topic_partition_list_add(list.get(), state_->topics[t].c_str(),
+                                          static_cast<int32_t>(p))
+            ->offset = off;
+      }
+  }
+  if (list->cnt == 0) return;
+  rd_kafka_resp_err_t err = rd_kafka_commit(state_->consumer.get(), list.get(), 0);
+  if (err) throw_kafka_error(err, fmt::format("committing offsets of group '{}'", group_id_));
+  for (int i = 0; i < list->cnt; ++i)
+    if (list->elems[i].err)
+      throw_kafka_error(list->elems[i].err,
+                        fmt::format("committing offsets of group '{}' for partition {}", group_id_,
+                                    list->elems[i].partition));
+  std::lock_guard<std::mutex> lock(state_->mu);
+  for (int i = 0; i < list->cnt; ++i) {
+    int t = topic_index(*state_, list->elems[i].topic);
+    state_->committed[t][list->elems[i].partition] = list->elems[i].offset;
+  }
+}
+
+std::unique_ptr<Source> make_kafka_source(const std::string& uri, const Options& options) {
+  return std::make_unique<KafkaSource>(uri, options);
+}
+
+}  // namespace velo::kafka

@@ -1,0 +1,111 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "velo/connectors/kafka/kafka_uri.h"
+#include "velo/connectors/kafka/message_codec.h"
+#include "velo/io/options.h"
+#include "velo/io/source.h"
+
+namespace velo::kafka {
+
+/// What to do with a message that does not decode into the schema.
+enum class OnError { kFail, kSkip, kDlq };
+
+/// Where a partition starts: offsets, a timestamp, or the ends of the log.
+struct StartPosition {
+  enum class Kind { kEarliest, kLatest, kTimestamp, kOffsets };
+  Kind kind = Kind::kEarliest;
+  int64_t timestamp_ms = 0;
+  /// kOffsets: (topic or "" for every topic, partition, offset); partitions not listed start at
+  /// the earliest offset.
+  struct Entry {
+    std::string topic;
+    int32_t partition;
+    int64_t offset;
+  };
+  std::vector<Entry> offsets;
+};
+
+/// Parses `start`: 'earliest' | 'latest' | 'YYYY-MM-DD HH:MM:SS[.ffffff][Z|+hh:mm]' |
+/// 'p:offset,p:offset' | 'topic:p:offset,...'. Throws a user error otherwise.
+StartPosition parse_start_position(const std::string& text);
+
+struct ConsumerState;
+
+/// `kafka://host:port[,host:port]/topic[,topic]` as a source (issue 4).
+///
+/// Options: group_id, start, until = 'latest', format / key_format, schema ('name TYPE, ...';
+/// otherwise inferred from up to sample_size messages for json), delimiter (csv), on_error
+/// ('fail' | 'skip' | 'dlq' with dlq = 'kafka://.../topic'), connect_timeout (default 30s),
+/// kafka.<prop> (passed to librdkafka).
+///
+/// Schema = the value columns, then the system columns `_key` STRING (BYTES when
+/// key_format = 'bytes'; key_format = 'json' keeps the JSON text), `_partition` INT32, `_offset`
+/// INT64, `_timestamp` TIMESTAMP (NULL when the message has none), `_topic` STRING, `_headers`
+/// MAP<STRING, BYTES> (header order kept, duplicates kept). System columns cost nothing unless
+/// projected; when no value column is projected the values are not decoded at all (and so not
+/// checked against on_error).
+///
+/// Reading: with until = 'latest' (bounded) or without group_id the partitions are assigned
+/// explicitly; with group_id and no until the consumer subscribes and shares partitions with
+/// every other member of the group. Offsets are committed only by acknowledge(), and only when
+/// group_id is given (at-least-once).
+class KafkaSource : public Source {
+ public:
+  /// Reads and validates the options (marking them used); connects lazily.
+  KafkaSource(const std::string& uri, const Options& options);
+  ~KafkaSource() override;
+
+  /// Declared schema, or inferred by sampling the topic (connects; may throw Error(kIo)).
+  SchemaPtr schema() const override;
+  SourceCapabilities capabilities() const override;
+  /// Connects (retrying with backoff up to connect_timeout) and returns one reader: a single
+  /// consumer reads all assigned partitions. Call once.
+  std::vector<std::unique_ptr<SourceReader>> open(int parallelism) override;
+  std::string describe() const override;
+  SourceProgress progress() const override;
+  int64_t rows_rejected() const override { return rejected_->load(); }
+
+  /// Commits, for group_id, the positions of every message returned in a batch so far (the
+  /// engine calls it after its sinks committed). Flushes the dead-letter producer first.
+  /// Thread-safe; blocking. No-op without group_id.
+  void acknowledge();
+  /// Next offsets to read, "p:offset,..." (one topic) or "topic:p:offset,..." (several): a valid
+  /// `start` value for resuming. Thread-safe.
+  std::string position() const;
+
+ private:
+  friend class KafkaReader;
+
+  KafkaUri uri_;
+  std::string uri_text_;
+  std::string group_id_;  // empty = none given (a unique one is used, nothing committed)
+  StartPosition start_;
+  bool until_latest_ = false;
+  MessageFormat format_ = MessageFormat::kJson;
+  MessageFormat key_format_ = MessageFormat::kString;
+  char delimiter_ = ',';
+  OnError on_error_ = OnError::kFail;
+  std::string dlq_uri_;
+  int64_t connect_timeout_ms_ = 30000;
+  int sample_size_ = 100;
+  int64_t sample_timeout_ms_ = 5000;
+  std::map<std::string, std::string> passthrough_;
+
+  mutable std::mutex schema_mu_;
+  mutable SchemaPtr value_schema_;  // declared or inferred
+  mutable SchemaPtr full_schema_;
+
+  std::shared_ptr<ConsumerState> state_;
+  std::shared_ptr<std::atomic<int64_t>> rejected_ = std::make_shared<std::atomic<int64_t>>(0);
+};
+
+/// Registry factory for "kafka" sources.
+std::unique_ptr<Source> make_kafka_source(const std::string& uri, const Options& options);
+
+}  // namespace velo::kafka
