@@ -24,13 +24,18 @@ struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
 enum class ExprKind {
-  kLiteral,     // value (typed literals DATE '…', TIMESTAMP '…', INTERVAL '1' HOUR already folded)
-  kColumnRef,   // names: {"col"}, {"t","col"}, {"_metadata","filename"}, {"t","_metadata","filename"}
+  kLiteral,  // value (typed literals DATE '…', TIMESTAMP '…', INTERVAL '1' HOUR already folded)
+  kColumnRef,   // names: {"col"}, {"t","col"}, {"_metadata","filename"},
+                // {"t","_metadata","filename"}
   kStar,        // `*` or `t.*` inside a select list (names = qualifier, may be empty)
   kUnary,       // op: "-", "+", "NOT"; args[0]
   kBinary,      // op: + - * / % || = <> < <= > >= AND OR -> ->> ; args[0], args[1]
   kFunction,    // name, args, distinct, star (COUNT(*)), order_by (WITHIN GROUP / agg ORDER BY),
-                // filter (FILTER (WHERE …)), over (window function)
+                // filter (FILTER (WHERE …)), over (window function).
+                // PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x): args {0.5}, order_by {x}.
+                // EXTRACT(YEAR FROM x) -> args {'YEAR', x}; POSITION(a IN b) -> args {a, b};
+                // SUBSTRING(x FROM a FOR b) -> {x, a, b}; TRIM(LEADING c FROM x) -> LTRIM(x, c)
+                // (TRAILING -> RTRIM, BOTH -> TRIM). CURRENT_TIMESTAMP etc. without () -> no args.
   kCase,        // args: [operand] when1 then1 when2 then2 … [else]; has_operand, has_else
   kCast,        // args[0] AS cast_type; try_cast for TRY_CAST; also `x::type`
   kIn,          // args[0] IN (args[1..]); negated
@@ -52,7 +57,13 @@ struct WindowSpec {
   std::vector<OrderItem> order_by;
   enum class FrameUnit { kNone, kRows, kRange } frame_unit = FrameUnit::kNone;
   // Bounds: kind + offset expression for n PRECEDING / n FOLLOWING.
-  enum class BoundKind { kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing, kUnboundedFollowing };
+  enum class BoundKind {
+    kUnboundedPreceding,
+    kPreceding,
+    kCurrentRow,
+    kFollowing,
+    kUnboundedFollowing
+  };
   BoundKind start = BoundKind::kUnboundedPreceding;
   BoundKind end = BoundKind::kCurrentRow;
   ExprPtr start_offset;
@@ -64,20 +75,20 @@ struct WindowSpec {
 struct Expr {
   ExprKind kind = ExprKind::kLiteral;
   SourcePos pos;
-  Value value;                    // kLiteral, kIsBool
-  std::vector<std::string> names; // kColumnRef, kStar (qualifier)
-  std::string op;                 // kUnary, kBinary, kLike, kInterval (unit)
-  std::string name;               // kFunction: as written (binder folds case)
+  Value value;                     // kLiteral, kIsBool
+  std::vector<std::string> names;  // kColumnRef, kStar (qualifier)
+  std::string op;                  // kUnary, kBinary, kLike, kInterval (unit)
+  std::string name;                // kFunction: as written (binder folds case)
   std::vector<ExprPtr> args;
-  bool distinct = false;          // kFunction
-  bool star = false;              // kFunction: COUNT(*)
-  bool negated = false;           // kIn, kBetween, kLike, kIsNull, kIsBool, kExists
-  bool has_operand = false;       // kCase
-  bool has_else = false;          // kCase
-  bool try_cast = false;          // kCast
-  DataType cast_type;             // kCast
-  std::vector<OrderItem> order_by;  // kFunction: STRING_AGG(x, ',' ORDER BY y), WITHIN GROUP
-  ExprPtr filter;                 // kFunction: FILTER (WHERE …)
+  bool distinct = false;             // kFunction
+  bool star = false;                 // kFunction: COUNT(*)
+  bool negated = false;              // kIn, kBetween, kLike, kIsNull, kIsBool, kExists
+  bool has_operand = false;          // kCase
+  bool has_else = false;             // kCase
+  bool try_cast = false;             // kCast
+  DataType cast_type;                // kCast
+  std::vector<OrderItem> order_by;   // kFunction: STRING_AGG(x, ',' ORDER BY y), WITHIN GROUP
+  ExprPtr filter;                    // kFunction: FILTER (WHERE …)
   std::unique_ptr<WindowSpec> over;  // kFunction: window function
   std::unique_ptr<Query> subquery;   // kSubquery, kInSubquery, kExists
 
@@ -95,18 +106,18 @@ enum class JoinType { kInner, kLeft, kRight, kFull, kCross };
 
 struct TableRef {
   enum class Kind {
-    kUri,        // 'kafka://…' or 'file:///…' or '/path/x.csv'
-    kName,       // orders, db.orders — config data source, CTE, or default-cluster topic
-    kSubquery,   // (SELECT …) alias
-    kJoin,       // left JOIN right ON … / USING (…)
-    kFunction,   // TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) and friends
+    kUri,       // 'kafka://…' or 'file:///…' or '/path/x.csv'
+    kName,      // orders, db.orders — config data source, CTE, or default-cluster topic
+    kSubquery,  // (SELECT …) alias
+    kJoin,      // left JOIN right ON … / USING (…)
+    kFunction,  // TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) and friends
   };
   Kind kind = Kind::kUri;
   SourcePos pos;
-  std::string target;            // kUri: the URI text; kName: dotted name; kFunction: function name
+  std::string target;  // kUri: the URI text; kName: dotted name; kFunction: function name
   std::string alias;
   std::vector<std::string> column_aliases;  // alias(c1, c2)
-  Options options;               // FROM 'uri' WITH (…)
+  Options options;                          // FROM 'uri' WITH (…)
   std::unique_ptr<Query> subquery;
   // kJoin
   JoinType join_type = JoinType::kInner;
@@ -115,19 +126,21 @@ struct TableRef {
   ExprPtr on;
   std::vector<std::string> using_columns;
   // kFunction: arguments. `TABLE name` arguments appear as a kName TableRef in table_args;
-  // DESCRIPTOR(col) as a kColumnRef expr with op = "DESCRIPTOR".
+  // DESCRIPTOR(col) as a kColumnRef expr with op = "DESCRIPTOR". In the plain form
+  // TUMBLE(bids, DESCRIPTOR(ts), …) a bare first name (or a first `(SELECT …)`) is a table arg
+  // too; all other arguments are exprs in `args`, in order.
   std::vector<std::unique_ptr<TableRef>> table_args;
   std::vector<ExprPtr> args;
 };
 
 struct SelectItem {
-  ExprPtr expr;         // kStar for `*` / `t.*`
-  std::string alias;    // empty when none was written
+  ExprPtr expr;       // kStar for `*` / `t.*`
+  std::string alias;  // empty when none was written
 };
 
 /// Velostream's `WINDOW TUMBLING(ts, INTERVAL '1' MINUTE)` after GROUP BY.
 struct WindowClause {
-  std::string kind;     // TUMBLING, HOPPING, SLIDING, SESSION (upper case)
+  std::string kind;  // TUMBLING, HOPPING, SLIDING, SESSION (upper case)
   std::vector<ExprPtr> args;
   SourcePos pos;
 };
@@ -189,7 +202,8 @@ enum class StatementKind {
   kExplain,       // EXPLAIN <statement>: inner in `explained`
   kSet,           // SET name = value
   kShow,          // SHOW STREAMS / SHOW TABLES / SHOW FUNCTIONS: name holds what
-  kDescribe,      // DESCRIBE 'uri' | name
+  kDescribe,      // DESCRIBE 'uri' | name (name_is_uri tells which)
+  kCreateView,    // CREATE VIEW name AS SELECT … (Flink/Nexmark DDL)
 };
 
 struct Statement {
@@ -203,12 +217,14 @@ struct Statement {
   /// Trailing WITH (…) after INTO (sink options), or CREATE … WITH (properties).
   Options options;
   SourcePos options_pos;
-  std::string name;                 // CREATE STREAM/TABLE/SOURCE/SINK name; SET name; SHOW what
-  std::string set_value;            // SET value
-  std::vector<ColumnDef> columns;   // CREATE SOURCE/TABLE name (cols)
+  std::string name;                // CREATE STREAM/TABLE/SOURCE/SINK name; SET name; SHOW what
+  std::string set_value;           // SET value
+  std::vector<ColumnDef> columns;  // CREATE SOURCE/TABLE name (cols)
   std::vector<std::string> primary_key;
   std::unique_ptr<Statement> explained;  // kExplain
   bool explain_analyze = false;
+  bool name_is_uri = false;                 // kDescribe: name holds a quoted URI
+  std::vector<std::string> partitioned_by;  // CREATE TABLE … PARTITIONED BY (cols)
 };
 
 }  // namespace velo::sql
