@@ -29,6 +29,7 @@ class ColumnListParser {
       if (pos_ < text_.size() && text_[pos_] == ',') {
         ++pos_;
         skip_space();
+        if (pos_ >= text_.size() || text_[pos_] == terminator) fail("expected a column after ','");
       } else {
         break;
       }

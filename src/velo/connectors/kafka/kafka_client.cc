@@ -80,8 +80,9 @@ ConfPtr make_conf(const std::string& brokers, const std::map<std::string, std::s
                   const std::map<std::string, std::string>& passthrough) {
   ConfPtr conf(rd_kafka_conf_new());
   set_property(conf.get(), "bootstrap.servers", brokers);
-  // librdkafka logs to stderr by default; keep it quiet unless the user asks (kafka.log_level).
-  set_property(conf.get(), "log_level", "3");
+  // librdkafka logs connection failures to stderr; they reach the user as errors (with
+  // connect_timeout) instead. kafka.log_level = 7 brings the logs back for debugging.
+  set_property(conf.get(), "log_level", "2");
   for (const auto& [k, v] : defaults) set_property(conf.get(), k, v);
   for (const auto& [k, v] : passthrough) set_property(conf.get(), k, v);
   return conf;

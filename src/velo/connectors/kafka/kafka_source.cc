@@ -211,6 +211,10 @@ std::vector<int> fetch_partition_counts(rd_kafka_t* rk, const KafkaUri& uri, int
       if (md->topic_cnt < 1 || md->topics[0].err) {
         last = md->topic_cnt < 1 ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART : md->topics[0].err;
         last_topic = topic;
+        // A topic being created answers UNKNOWN_TOPIC / LEADER_NOT_AVAILABLE for a moment;
+        // authorization and other hard errors do not get better by waiting.
+        if (last != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && !is_retryable(last))
+          throw kafka_error(last, fmt::format("Kafka topic '{}' on {}", topic, uri.brokers));
         retry = true;
         break;
       }
@@ -522,7 +526,9 @@ class KafkaReader : public SourceReader {
   }
 
   ~KafkaReader() override {
-    for (size_t i = 0; i < pending_; ++i) rd_kafka_message_destroy(messages_[i]);
+    // Messages left by an exception thrown while handling a batch.
+    for (size_t i = 0; i < pending_; ++i)
+      if (messages_[i]) rd_kafka_message_destroy(messages_[i]);
   }
 
   PollStatus next(Batch* out, Deadline deadline) override {

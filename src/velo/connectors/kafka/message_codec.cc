@@ -260,7 +260,7 @@ void append_json_value(Column& col, simdjson::dom::element e, std::string_view f
       } else if (t == T::UINT64 || t == T::DOUBLE) {
         // simdjson's DOM keeps no number text, so go through the shortest round-trip spelling.
         double d;
-        (void)e.get_double().get(d);
+        if (e.get_double().get(d)) json_mismatch(col, e, field);
         char buf[64];
         auto r = std::to_chars(buf, buf + sizeof(buf), d);
         if (!decimal::parse(std::string_view(buf, r.ptr - buf), dt.precision(), dt.scale(), &v))
@@ -286,7 +286,7 @@ void append_json_value(Column& col, simdjson::dom::element e, std::string_view f
     case TypeId::kStruct: {
       if (t != T::OBJECT) json_mismatch(col, e, field);
       simdjson::dom::object obj;
-      (void)e.get_object().get(obj);
+      if (e.get_object().get(obj)) throw_format_error("malformed JSON");
       const auto& fields = col.type().children();
       for (size_t i = 0; i < fields.size(); ++i) {
         simdjson::dom::element v;
@@ -301,7 +301,7 @@ void append_json_value(Column& col, simdjson::dom::element e, std::string_view f
     case TypeId::kList: {
       if (t != T::ARRAY) json_mismatch(col, e, field);
       simdjson::dom::array arr;
-      (void)e.get_array().get(arr);
+      if (e.get_array().get(arr)) throw_format_error("malformed JSON");
       for (auto item : arr) append_json_value(col.child(0), item, field);
       col.append_list_end();
       return;
@@ -310,7 +310,7 @@ void append_json_value(Column& col, simdjson::dom::element e, std::string_view f
       if (t != T::OBJECT) json_mismatch(col, e, field);
       Column& entries = col.child(0);
       simdjson::dom::object obj;
-      (void)e.get_object().get(obj);
+      if (e.get_object().get(obj)) throw_format_error("malformed JSON");
       for (auto [k, v] : obj) {
         append_text(entries.child(0), k);
         append_json_value(entries.child(1), v, field);
@@ -392,14 +392,14 @@ DataType infer_json_type(simdjson::dom::element e) {
     case T::ARRAY: {
       DataType elem = DataType::null();
       simdjson::dom::array arr;
-      (void)e.get_array().get(arr);
+      if (e.get_array().get(arr)) throw_format_error("malformed JSON");
       for (auto item : arr) elem = merge_types(elem, infer_json_type(item));
       return DataType::list_of(elem.id() == TypeId::kNull ? DataType::string() : elem);
     }
     case T::OBJECT: {
       std::vector<Field> fields;
       simdjson::dom::object obj;
-      (void)e.get_object().get(obj);
+      if (e.get_object().get(obj)) throw_format_error("malformed JSON");
       for (auto [k, v] : obj) fields.push_back(Field{std::string(k), infer_json_type(v), true});
       return DataType::struct_of(std::move(fields));
     }
