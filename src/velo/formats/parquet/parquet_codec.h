@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "velo/batch/buffer.h"
+#include "velo/formats/parquet/parquet_metadata.h"
+
+namespace velo::parquet {
+
+/// Decompresses one page body of `codec` into exactly `out_size` bytes at `out`. Throws a format
+/// error naming `file` and `offset` (the page's file offset) when the data is corrupt or does not
+/// decompress to `out_size` bytes. Legacy LZ4 tries the Hadoop framing, then a raw block.
+void decompress(Codec codec, const uint8_t* in, size_t in_size, uint8_t* out, size_t out_size,
+                const std::string& file, int64_t offset);
+
+/// Appends the compressed form of `in` to `out`.
+void compress(Codec codec, const uint8_t* in, size_t in_size, Buffer* out);
+
+/// "snappy", "zstd", "gzip", "lz4_raw", "brotli", "none"/"uncompressed" -> Codec; user error
+/// listing the names otherwise.
+Codec codec_from_name(const std::string& name);
+const char* codec_name(Codec codec);
+
+}  // namespace velo::parquet

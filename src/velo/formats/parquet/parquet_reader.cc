@@ -1,0 +1,1299 @@
+#include "velo/formats/parquet/parquet_reader.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "velo/formats/parquet/parquet_codec.h"
+#include "velo/formats/parquet/parquet_encoding.h"
+#include "velo/types/error.h"
+
+namespace velo::parquet {
+
+using Uint128 = unsigned __int128;
+
+namespace {
+
+constexpr char kMagic[] = "PAR1";
+constexpr char kEncryptedMagic[] = "PARE";
+// Chunks closer than this are fetched with one read_at (object stores charge per request).
+constexpr int64_t kCoalesceGap = 1 << 20;
+
+[[noreturn]] void format_error(const std::string& file, int64_t offset, const std::string& what) {
+  throw Error(ErrorKind::kFormat, what, ErrorLocation{file, 0, 0, offset});
+}
+
+void read_exact(const RandomAccessFile& f, int64_t offset, size_t n, void* out) {
+  size_t got = f.read_at(offset, n, out);
+  if (got != n)
+    format_error(
+        f.path(), offset,
+        fmt::format("file ends early: wanted {} bytes at offset {}, got {}", n, offset, got));
+}
+
+// ---- physical values of one page ------------------------------------------------------------
+
+/// The decoded values of one page (or dictionary) in physical form, before conversion.
+struct PhysicalValues {
+  size_t count = 0;
+  const uint8_t* fixed = nullptr;       // count * width bytes (fixed-width physical types)
+  std::vector<std::string_view> views;  // BYTE_ARRAY / FIXED_LEN_BYTE_ARRAY
+  Buffer owned;                         // backing for decoded (non-zero-copy) values
+  Buffer heap;                          // backing for DELTA_BYTE_ARRAY strings
+  std::vector<int64_t> ints;            // scratch for delta decoding
+};
+
+int physical_width(const LeafInfo& leaf) {
+  switch (leaf.physical) {
+    case PhysicalType::kBoolean:
+      return 1;
+    case PhysicalType::kInt32:
+    case PhysicalType::kFloat:
+      return 4;
+    case PhysicalType::kInt64:
+    case PhysicalType::kDouble:
+      return 8;
+    case PhysicalType::kInt96:
+      return 12;
+    case PhysicalType::kFixedLenByteArray:
+      return leaf.type_length;
+    case PhysicalType::kByteArray:
+      return 0;
+  }
+  return 0;
+}
+
+bool is_binary(const LeafInfo& leaf) {
+  return leaf.physical == PhysicalType::kByteArray ||
+         leaf.physical == PhysicalType::kFixedLenByteArray;
+}
+
+void decode_plain(const LeafInfo& leaf, const uint8_t* data, size_t size, size_t n,
+                  PhysicalValues* out, const DecodeContext& ctx) {
+  out->count = n;
+  if (leaf.physical == PhysicalType::kBoolean) {
+    if ((n + 7) / 8 > size) ctx.fail("PLAIN BOOLEAN data ends early");
+    out->owned.resize(n);
+    uint8_t* o = out->owned.data();
+    for (size_t i = 0; i < n; ++i) o[i] = (data[i >> 3] >> (i & 7)) & 1;
+    out->fixed = o;
+    return;
+  }
+  if (leaf.physical == PhysicalType::kByteArray) {
+    out->views.clear();
+    out->views.reserve(n);
+    size_t pos = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (size - pos < 4) ctx.fail("PLAIN BYTE_ARRAY length ends early");
+      uint32_t len;
+      std::memcpy(&len, data + pos, 4);
+      pos += 4;
+      if (len > size - pos)
+        ctx.fail(fmt::format("PLAIN BYTE_ARRAY value of {} bytes exceeds the page", len));
+      out->views.emplace_back(reinterpret_cast<const char*>(data + pos), len);
+      pos += len;
+    }
+    return;
+  }
+  size_t w = physical_width(leaf);
+  if (n > size / w) ctx.fail(fmt::format("PLAIN data holds fewer than {} values", n));
+  if (leaf.physical == PhysicalType::kFixedLenByteArray) {
+    out->views.clear();
+    out->views.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+      out->views.emplace_back(reinterpret_cast<const char*>(data + i * w), w);
+    return;
+  }
+  out->fixed = data;
+}
+
+void decode_byte_stream_split(const LeafInfo& leaf, const uint8_t* data, size_t size, size_t n,
+                              PhysicalValues* out, const DecodeContext& ctx) {
+  size_t w = physical_width(leaf);
+  if (w == 0 || leaf.physical == PhysicalType::kBoolean || leaf.physical == PhysicalType::kInt96)
+    ctx.fail("BYTE_STREAM_SPLIT on an unsupported type");
+  if (n > size / w) ctx.fail("BYTE_STREAM_SPLIT data holds fewer values than the page");
+  out->count = n;
+  out->owned.resize(n * w);
+  uint8_t* o = out->owned.data();
+  for (size_t b = 0; b < w; ++b) {
+    const uint8_t* s = data + b * n;
+    for (size_t i = 0; i < n; ++i) o[i * w + b] = s[i];
+  }
+  if (leaf.physical == PhysicalType::kFixedLenByteArray) {
+    out->views.clear();
+    for (size_t i = 0; i < n; ++i)
+      out->views.emplace_back(reinterpret_cast<const char*>(o + i * w), w);
+  } else {
+    out->fixed = o;
+  }
+}
+
+void decode_delta_ints(const LeafInfo& leaf, const uint8_t* data, size_t size, size_t n,
+                       PhysicalValues* out, const DecodeContext& ctx) {
+  if (leaf.physical != PhysicalType::kInt32 && leaf.physical != PhysicalType::kInt64)
+    ctx.fail("DELTA_BINARY_PACKED on a non-integer column");
+  decode_delta_binary_packed(data, size, &out->ints, n, ctx);
+  if (out->ints.size() != n)
+    ctx.fail(fmt::format("DELTA_BINARY_PACKED holds {} values, expected {}", out->ints.size(), n));
+  out->count = n;
+  if (leaf.physical == PhysicalType::kInt32) {
+    out->owned.resize(n * 4);
+    int32_t* o = out->owned.as<int32_t>();
+    for (size_t i = 0; i < n; ++i) o[i] = static_cast<int32_t>(out->ints[i]);
+  } else {
+    out->owned.resize(n * 8);
+    std::memcpy(out->owned.data(), out->ints.data(), n * 8);
+  }
+  out->fixed = out->owned.data();
+}
+
+// Returns bytes consumed.
+size_t decode_delta_length(const uint8_t* data, size_t size, size_t n, PhysicalValues* out,
+                           const DecodeContext& ctx) {
+  size_t pos = decode_delta_binary_packed(data, size, &out->ints, n, ctx);
+  if (out->ints.size() != n) ctx.fail("DELTA_LENGTH_BYTE_ARRAY holds too few lengths");
+  out->views.clear();
+  out->views.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    int64_t len = out->ints[i];
+    if (len < 0 || static_cast<uint64_t>(len) > size - pos)
+      ctx.fail(fmt::format("DELTA_LENGTH_BYTE_ARRAY length {} exceeds the page", len));
+    out->views.emplace_back(reinterpret_cast<const char*>(data + pos), len);
+    pos += len;
+  }
+  out->count = n;
+  return pos;
+}
+
+void decode_delta_byte_array(const uint8_t* data, size_t size, size_t n, PhysicalValues* out,
+                             const DecodeContext& ctx) {
+  std::vector<int64_t> prefixes;
+  size_t pos = decode_delta_binary_packed(data, size, &prefixes, n, ctx);
+  if (prefixes.size() != n) ctx.fail("DELTA_BYTE_ARRAY holds too few prefix lengths");
+  decode_delta_length(data + pos, size - pos, n, out, ctx);
+  // Rebuild full values: value[i] = value[i-1][0:prefix[i]] + suffix[i].
+  size_t total = 0;
+  int64_t prev_len = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (prefixes[i] < 0 || prefixes[i] > prev_len)
+      ctx.fail(
+          fmt::format("DELTA_BYTE_ARRAY prefix {} longer than the previous value", prefixes[i]));
+    prev_len = prefixes[i] + static_cast<int64_t>(out->views[i].size());
+    total += prev_len;
+    if (total > (size_t{1} << 34)) ctx.fail("DELTA_BYTE_ARRAY values too large");
+  }
+  out->heap.resize(total);
+  uint8_t* h = out->heap.data();
+  size_t at = 0, prev_at = 0;
+  for (size_t i = 0; i < n; ++i) {
+    size_t p = prefixes[i];
+    std::memmove(h + at, h + prev_at, p);
+    std::memcpy(h + at + p, out->views[i].data(), out->views[i].size());
+    size_t len = p + out->views[i].size();
+    prev_at = at;
+    out->views[i] = std::string_view(reinterpret_cast<const char*>(h + at), len);
+    at += len;
+  }
+}
+
+void decode_values(const LeafInfo& leaf, Encoding enc, const uint8_t* data, size_t size, size_t n,
+                   PhysicalValues* out, const DecodeContext& ctx) {
+  switch (enc) {
+    case Encoding::kPlain:
+      return decode_plain(leaf, data, size, n, out, ctx);
+    case Encoding::kRle: {
+      if (leaf.physical != PhysicalType::kBoolean) ctx.fail("RLE values on a non-boolean column");
+      if (size < 4) ctx.fail("RLE boolean length ends early");
+      uint32_t len;
+      std::memcpy(&len, data, 4);
+      if (len > size - 4) ctx.fail("RLE boolean data exceeds the page");
+      std::vector<uint32_t> tmp(n);
+      RleDecoder dec(data + 4, len, 1, &ctx);
+      dec.get(tmp.data(), n);
+      out->owned.resize(n);
+      for (size_t i = 0; i < n; ++i) out->owned.data()[i] = static_cast<uint8_t>(tmp[i]);
+      out->fixed = out->owned.data();
+      out->count = n;
+      return;
+    }
+    case Encoding::kDeltaBinaryPacked:
+      return decode_delta_ints(leaf, data, size, n, out, ctx);
+    case Encoding::kDeltaLengthByteArray:
+      if (!is_binary(leaf)) ctx.fail("DELTA_LENGTH_BYTE_ARRAY on a non-binary column");
+      decode_delta_length(data, size, n, out, ctx);
+      return;
+    case Encoding::kDeltaByteArray:
+      if (!is_binary(leaf)) ctx.fail("DELTA_BYTE_ARRAY on a non-binary column");
+      return decode_delta_byte_array(data, size, n, out, ctx);
+    case Encoding::kByteStreamSplit:
+      return decode_byte_stream_split(leaf, data, size, n, out, ctx);
+    default:
+      ctx.fail(fmt::format("unsupported value encoding {}", static_cast<int>(enc)));
+  }
+}
+
+// ---- conversion to our column layout --------------------------------------------------------
+
+int128_t decimal_from_be(std::string_view b) {
+  if (b.empty()) return 0;
+  // Sign-extend big-endian two's complement of any length (at most 16 significant bytes).
+  Uint128 v = (static_cast<uint8_t>(b[0]) & 0x80) ? ~Uint128{0} : 0;
+  for (unsigned char c : b) v = (v << 8) | c;
+  return static_cast<int128_t>(v);
+}
+
+double half_to_double(uint16_t h) {
+  int sign = h >> 15, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  double v;
+  if (exp == 0)
+    v = std::ldexp(mant, -24);
+  else if (exp == 31)
+    v = mant ? NAN : INFINITY;
+  else
+    v = std::ldexp(mant + 1024, exp - 25);
+  return sign ? -v : v;
+}
+
+void format_uuid(std::string_view b, char* out) {
+  static const char kHex[] = "0123456789abcdef";
+  int o = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
+    out[o++] = kHex[static_cast<uint8_t>(b[i]) >> 4];
+    out[o++] = kHex[static_cast<uint8_t>(b[i]) & 15];
+  }
+}
+
+template <typename Out, typename In, typename F>
+void convert_fixed(const PhysicalValues& in, Column* dst, F f) {
+  size_t base = dst->size();
+  dst->resize(base + in.count);
+  Out* o = dst->values<Out>() + base;
+  const uint8_t* p = in.fixed;
+  for (size_t i = 0; i < in.count; ++i) {
+    In v;
+    std::memcpy(&v, p + i * sizeof(In), sizeof(In));
+    o[i] = f(v);
+  }
+}
+
+int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b) < 0) --q;
+  return q;
+}
+
+/// Appends `in` (dense, no nulls) to `dst` converted to the leaf's output type.
+void convert_values(const LeafInfo& leaf, const PhysicalValues& in, Column* dst,
+                    const DecodeContext& ctx) {
+  auto same = [](auto v) { return v; };
+  switch (leaf.conversion) {
+    case Conversion::kBoolean: {
+      size_t base = dst->size();
+      dst->resize(base + in.count);
+      std::memcpy(dst->values<uint8_t>() + base, in.fixed, in.count);
+      return;
+    }
+    case Conversion::kInt32:
+    case Conversion::kInt32Date: {
+      size_t base = dst->size();
+      dst->resize(base + in.count);
+      std::memcpy(dst->values<int32_t>() + base, in.fixed, in.count * 4);
+      return;
+    }
+    case Conversion::kInt64: {
+      size_t base = dst->size();
+      dst->resize(base + in.count);
+      std::memcpy(dst->values<int64_t>() + base, in.fixed, in.count * 8);
+      return;
+    }
+    case Conversion::kInt32ToInt64:
+      return convert_fixed<int64_t, uint32_t>(in, dst, [](uint32_t v) { return int64_t{v}; });
+    case Conversion::kInt32Decimal:
+      return convert_fixed<int128_t, int32_t>(in, dst, [](int32_t v) { return int128_t{v}; });
+    case Conversion::kInt32TimeMillis:
+      return convert_fixed<int64_t, int32_t>(in, dst, [](int32_t v) { return int64_t{v} * 1000; });
+    case Conversion::kInt64Decimal:
+      return convert_fixed<int128_t, int64_t>(in, dst, [](int64_t v) { return int128_t{v}; });
+    case Conversion::kInt64TimestampMillis:
+      return convert_fixed<int64_t, int64_t>(
+          in, dst, [](int64_t v) { return static_cast<int64_t>(static_cast<uint64_t>(v) * 1000); });
+    case Conversion::kInt64TimestampMicros:
+      return convert_fixed<int64_t, int64_t>(in, dst, same);
+    case Conversion::kInt64TimestampNanos:
+    case Conversion::kInt64TimeNanos:
+      return convert_fixed<int64_t, int64_t>(in, dst, [](int64_t v) { return floor_div(v, 1000); });
+    case Conversion::kInt96Timestamp: {
+      size_t base = dst->size();
+      dst->resize(base + in.count);
+      int64_t* o = dst->values<int64_t>() + base;
+      for (size_t i = 0; i < in.count; ++i) {
+        int64_t nanos;
+        int32_t julian;
+        std::memcpy(&nanos, in.fixed + i * 12, 8);
+        std::memcpy(&julian, in.fixed + i * 12 + 8, 4);
+        o[i] = (static_cast<int64_t>(julian) - 2440588) * temporal::kMicrosPerDay +
+               floor_div(nanos, 1000);
+      }
+      return;
+    }
+    case Conversion::kFloat:
+      return convert_fixed<double, float>(in, dst, [](float v) { return static_cast<double>(v); });
+    case Conversion::kDouble: {
+      size_t base = dst->size();
+      dst->resize(base + in.count);
+      std::memcpy(dst->values<double>() + base, in.fixed, in.count * 8);
+      return;
+    }
+    case Conversion::kBinaryString:
+    case Conversion::kBinaryBytes: {
+      size_t total = 0;
+      for (const auto& v : in.views) total += v.size();
+      if (dst->heap().size() + total > static_cast<size_t>(INT32_MAX))
+        ctx.fail("string data of one batch exceeds 2 GiB");
+      dst->heap().reserve(dst->heap().size() + total);
+      for (const auto& v : in.views) dst->append_string(v);
+      return;
+    }
+    case Conversion::kBinaryDecimal: {
+      size_t base = dst->size();
+      dst->resize(base + in.count);
+      int128_t* o = dst->values<int128_t>() + base;
+      for (size_t i = 0; i < in.count; ++i) {
+        std::string_view b = in.views[i];
+        // Leading sign bytes beyond 16 are allowed only as pure sign extension.
+        while (b.size() > 16) {
+          uint8_t lead = static_cast<uint8_t>(b[0]);
+          if (lead != 0 && lead != 0xff) ctx.fail("DECIMAL value wider than 128 bits");
+          b.remove_prefix(1);
+        }
+        o[i] = decimal_from_be(b);
+      }
+      return;
+    }
+    case Conversion::kUuid: {
+      char buf[36];
+      for (const auto& v : in.views) {
+        format_uuid(v, buf);
+        dst->append_string(std::string_view(buf, 36));
+      }
+      return;
+    }
+    case Conversion::kFloat16: {
+      size_t base = dst->size();
+      dst->resize(base + in.count);
+      double* o = dst->values<double>() + base;
+      for (size_t i = 0; i < in.count; ++i) {
+        uint16_t h;
+        std::memcpy(&h, in.views[i].data(), 2);
+        o[i] = half_to_double(h);
+      }
+      return;
+    }
+    case Conversion::kInterval: {
+      size_t base = dst->size();
+      dst->resize(base + in.count);
+      Interval* o = dst->values<Interval>() + base;
+      for (size_t i = 0; i < in.count; ++i) {
+        uint32_t m, d, ms;
+        std::memcpy(&m, in.views[i].data(), 4);
+        std::memcpy(&d, in.views[i].data() + 4, 4);
+        std::memcpy(&ms, in.views[i].data() + 8, 4);
+        o[i] = Interval{static_cast<int32_t>(m), static_cast<int32_t>(d), int64_t{ms} * 1000};
+      }
+      return;
+    }
+  }
+}
+
+/// dst (dense) += dict[idx[i]] for i < n.
+void gather_dictionary(const Column& dict, const uint32_t* idx, size_t n, Column* dst) {
+  int w = dict.type().fixed_width();
+  if (w == 0) {
+    for (size_t i = 0; i < n; ++i) dst->append_string(dict.string_at(idx[i]));
+    return;
+  }
+  size_t base = dst->size();
+  dst->resize(base + n);
+  uint8_t* o = dst->values<uint8_t>() + base * w;
+  const uint8_t* s = dict.values<uint8_t>();
+  switch (w) {
+    case 4:
+      for (size_t i = 0; i < n; ++i) std::memcpy(o + i * 4, s + size_t{idx[i]} * 4, 4);
+      break;
+    case 8:
+      for (size_t i = 0; i < n; ++i) std::memcpy(o + i * 8, s + size_t{idx[i]} * 8, 8);
+      break;
+    case 16:
+      for (size_t i = 0; i < n; ++i) std::memcpy(o + i * 16, s + size_t{idx[i]} * 16, 16);
+      break;
+    default:
+      for (size_t i = 0; i < n; ++i) std::memcpy(o + i * w, s + size_t{idx[i]} * w, w);
+  }
+}
+
+/// Copies dense values [from, from+n) of `src` to the end of `dst`.
+void append_dense(const Column& src, size_t from, size_t n, Column* dst) {
+  int w = src.type().fixed_width();
+  if (w) {
+    size_t base = dst->size();
+    dst->resize(base + n);
+    std::memcpy(dst->values<uint8_t>() + base * w, src.values<uint8_t>() + from * w, n * w);
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) dst->append_string(src.string_at(from + i));
+}
+
+/// Appends n rows to `dst`: row i is the next dense value of `src` when def[i] == max_def, else
+/// NULL. Returns the number of dense values used.
+template <int W>
+size_t scatter_fixed(const Column& src, size_t from, const uint32_t* def, uint32_t max_def,
+                     size_t n, Column* dst) {
+  size_t base = dst->size();
+  dst->resize(base + n);
+  uint8_t* o = dst->values<uint8_t>() + base * W;
+  const uint8_t* s = src.values<uint8_t>() + from * W;
+  size_t used = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (def[i] == max_def) {
+      std::memcpy(o + i * W, s + used * W, W);
+      ++used;
+    } else {
+      std::memset(o + i * W, 0, W);
+      dst->set_null(base + i);
+    }
+  }
+  return used;
+}
+
+size_t scatter(const Column& src, size_t from, const uint32_t* def, uint32_t max_def, size_t n,
+               Column* dst) {
+  switch (src.type().fixed_width()) {
+    case 1:
+      return scatter_fixed<1>(src, from, def, max_def, n, dst);
+    case 4:
+      return scatter_fixed<4>(src, from, def, max_def, n, dst);
+    case 8:
+      return scatter_fixed<8>(src, from, def, max_def, n, dst);
+    case 16:
+      return scatter_fixed<16>(src, from, def, max_def, n, dst);
+    default:
+      break;
+  }
+  size_t used = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (def[i] == max_def)
+      dst->append_string(src.string_at(from + used++));
+    else
+      dst->append_null();
+  }
+  return used;
+}
+
+// ---- levels ---------------------------------------------------------------------------------
+
+void decode_levels_bit_packed_legacy(const uint8_t* data, size_t size, int bw, size_t n,
+                                     uint32_t* out, const DecodeContext& ctx) {
+  if ((n * bw + 7) / 8 > size) ctx.fail("BIT_PACKED levels end early");
+  size_t bit = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t v = 0;
+    for (int b = 0; b < bw; ++b, ++bit) v = (v << 1) | ((data[bit >> 3] >> (7 - (bit & 7))) & 1);
+    out[i] = v;
+  }
+}
+
+void check_levels(const uint32_t* lv, size_t n, uint32_t max, const char* what,
+                  const DecodeContext& ctx) {
+  uint32_t m = 0;
+  for (size_t i = 0; i < n; ++i) m = std::max(m, lv[i]);
+  if (m > max) ctx.fail(fmt::format("{} level {} exceeds the maximum {}", what, m, max));
+}
+
+// ---- one column chunk -----------------------------------------------------------------------
+
+/// Iterates the pages of one column chunk held in memory and exposes the current data page as
+/// levels + dense converted values.
+class LeafReader {
+ public:
+  LeafReader(const ParquetFile& file, const LeafInfo& leaf, const ColumnMetaData& meta,
+             const uint8_t* chunk, size_t chunk_size, int64_t chunk_offset)
+      : leaf_(leaf),
+        file_(file),
+        meta_(meta),
+        chunk_(chunk),
+        size_(chunk_size),
+        chunk_offset_(chunk_offset),
+        values_(leaf.type) {
+    ctx_.file = &file.path();
+  }
+
+  /// Level entries left in the current page.
+  size_t available() const { return level_count_ - level_pos_; }
+  /// Loads the next data page; false at the end of the chunk.
+  bool next_page();
+  bool at_end_of_chunk() const { return pos_ >= size_; }
+
+  const LeafInfo& leaf_;
+  const uint32_t* def() const { return def_.data(); }
+  const uint32_t* rep() const { return rep_.data(); }
+  const Column& values() const { return values_; }
+  size_t level_pos_ = 0;
+  size_t level_count_ = 0;
+  size_t value_pos_ = 0;
+  int64_t entries_read_ = 0;
+  const DecodeContext& ctx() const { return ctx_; }
+
+ private:
+  void read_dictionary(const PageHeader& h, const uint8_t* body, size_t body_size);
+  void read_data_page(const PageHeader& h, const uint8_t* body, size_t body_size);
+  void decode_page_values(Encoding enc, const uint8_t* data, size_t size, size_t n);
+
+  const ParquetFile& file_;
+  const ColumnMetaData& meta_;
+  const uint8_t* chunk_;
+  size_t size_;
+  int64_t chunk_offset_;
+  size_t pos_ = 0;
+  DecodeContext ctx_;
+  Buffer page_buf_;
+  std::vector<uint32_t> def_, rep_, indices_;
+  PhysicalValues phys_;
+  Column values_;
+  ColumnPtr dict_;
+};
+
+bool LeafReader::next_page() {
+  while (pos_ < size_) {
+    int64_t page_offset = chunk_offset_ + static_cast<int64_t>(pos_);
+    ctx_.offset = page_offset;
+    size_t header_size = 0;
+    PageHeader h =
+        decode_page_header(chunk_ + pos_, size_ - pos_, file_.path(), page_offset, &header_size);
+    pos_ += header_size;
+    if (h.compressed_page_size < 0 || h.uncompressed_page_size < 0)
+      ctx_.fail(fmt::format("negative page size in column '{}'", leaf_.path));
+    if (static_cast<size_t>(h.compressed_page_size) > size_ - pos_)
+      ctx_.fail(fmt::format("page of {} bytes runs past the end of column chunk '{}'",
+                            h.compressed_page_size, leaf_.path));
+    const uint8_t* body = chunk_ + pos_;
+    size_t body_size = h.compressed_page_size;
+    pos_ += body_size;
+    ctx_.offset = page_offset + header_size;
+    if (h.crc) {
+      uint32_t crc = static_cast<uint32_t>(crc32(0, body, static_cast<uInt>(body_size)));
+      if (crc != static_cast<uint32_t>(*h.crc))
+        ctx_.fail(fmt::format("page CRC mismatch in column '{}' (stored {:08x}, computed {:08x})",
+                              leaf_.path, static_cast<uint32_t>(*h.crc), crc));
+    }
+    switch (h.type) {
+      case PageType::kDictionaryPage:
+        read_dictionary(h, body, body_size);
+        continue;
+      case PageType::kDataPage:
+      case PageType::kDataPageV2:
+        read_data_page(h, body, body_size);
+        if (level_count_ == 0) continue;
+        return true;
+      case PageType::kIndexPage:
+        continue;
+      default:
+        ctx_.fail(fmt::format("unknown page type {}", static_cast<int>(h.type)));
+    }
+  }
+  return false;
+}
+
+void LeafReader::read_dictionary(const PageHeader& h, const uint8_t* body, size_t body_size) {
+  if (!h.dictionary_page_header) ctx_.fail("dictionary page without a dictionary header");
+  if (dict_) ctx_.fail(fmt::format("second dictionary page in column '{}'", leaf_.path));
+  int32_t n = h.dictionary_page_header->num_values;
+  if (n < 0) ctx_.fail(fmt::format("dictionary page with {} values", n));
+  Encoding enc = h.dictionary_page_header->encoding;
+  if (enc != Encoding::kPlain && enc != Encoding::kPlainDictionary)
+    ctx_.fail(fmt::format("dictionary page encoding {}", static_cast<int>(enc)));
+  const uint8_t* data = body;
+  size_t size = body_size;
+  if (meta_.codec != Codec::kUncompressed) {
+    page_buf_.resize(h.uncompressed_page_size);
+    decompress(meta_.codec, body, body_size, page_buf_.data(), h.uncompressed_page_size,
+               file_.path(), ctx_.offset);
+    data = page_buf_.data();
+    size = h.uncompressed_page_size;
+  }
+  PhysicalValues phys;
+  decode_plain(leaf_, data, size, n, &phys, ctx_);
+  dict_ = Column::make(leaf_.type);
+  dict_->reserve(n);
+  convert_values(leaf_, phys, dict_.get(), ctx_);
+}
+
+void LeafReader::read_data_page(const PageHeader& h, const uint8_t* body, size_t body_size) {
+  level_pos_ = level_count_ = value_pos_ = 0;
+  values_.clear();
+  size_t n;
+  Encoding enc;
+  const uint8_t* data;
+  size_t size;
+  const uint8_t* rep_data = nullptr;
+  const uint8_t* def_data = nullptr;
+  size_t rep_size = 0, def_size = 0;
+  bool v1 = h.type == PageType::kDataPage;
+  Encoding def_enc = Encoding::kRle, rep_enc = Encoding::kRle;
+  if (v1) {
+    if (!h.data_page_header) ctx_.fail("data page without a data page header");
+    const DataPageHeader& d = *h.data_page_header;
+    if (d.num_values < 0) ctx_.fail(fmt::format("data page with {} values", d.num_values));
+    n = d.num_values;
+    enc = d.encoding;
+    def_enc = d.definition_level_encoding;
+    rep_enc = d.repetition_level_encoding;
+    data = body;
+    size = body_size;
+    if (meta_.codec != Codec::kUncompressed) {
+      page_buf_.resize(h.uncompressed_page_size);
+      decompress(meta_.codec, body, body_size, page_buf_.data(), h.uncompressed_page_size,
+                 file_.path(), ctx_.offset);
+      data = page_buf_.data();
+      size = h.uncompressed_page_size;
+    }
+    auto take_levels = [&](Encoding e, int max, const uint8_t** out, size_t* out_size) {
+      if (max == 0) return;
+      if (e == Encoding::kRle) {
+        if (size < 4) ctx_.fail("level length ends early");
+        uint32_t len;
+        std::memcpy(&len, data, 4);
+        if (len > size - 4) ctx_.fail(fmt::format("levels of {} bytes exceed the page", len));
+        *out = data + 4;
+        *out_size = len;
+        data += 4 + len;
+        size -= 4 + len;
+      } else if (e == Encoding::kBitPacked) {
+        size_t len = (n * bit_width_of(max) + 7) / 8;
+        if (len > size) ctx_.fail("BIT_PACKED levels exceed the page");
+        *out = data;
+        *out_size = len;
+        data += len;
+        size -= len;
+      } else {
+        ctx_.fail(fmt::format("level encoding {}", static_cast<int>(e)));
+      }
+    };
+    take_levels(rep_enc, leaf_.max_rep, &rep_data, &rep_size);
+    take_levels(def_enc, leaf_.max_def, &def_data, &def_size);
+  } else {
+    if (!h.data_page_header_v2) ctx_.fail("data page v2 without its header");
+    const DataPageHeaderV2& d = *h.data_page_header_v2;
+    if (d.num_values < 0 || d.definition_levels_byte_length < 0 ||
+        d.repetition_levels_byte_length < 0)
+      ctx_.fail("negative counts in data page v2 header");
+    n = d.num_values;
+    enc = d.encoding;
+    size_t levels = size_t(d.definition_levels_byte_length) + d.repetition_levels_byte_length;
+    if (levels > body_size) ctx_.fail("data page v2 levels exceed the page");
+    rep_data = body;
+    rep_size = d.repetition_levels_byte_length;
+    def_data = body + rep_size;
+    def_size = d.definition_levels_byte_length;
+    data = body + levels;
+    size = body_size - levels;
+    if (d.is_compressed && meta_.codec != Codec::kUncompressed && size > 0) {
+      if (h.uncompressed_page_size < static_cast<int64_t>(levels))
+        ctx_.fail("data page v2 uncompressed size smaller than its levels");
+      size_t out_size = h.uncompressed_page_size - levels;
+      page_buf_.resize(out_size);
+      decompress(meta_.codec, data, size, page_buf_.data(), out_size, file_.path(), ctx_.offset);
+      data = page_buf_.data();
+      size = out_size;
+    }
+  }
+  // Levels.
+  def_.resize(n);
+  rep_.resize(n);
+  if (leaf_.max_rep > 0) {
+    if (rep_enc == Encoding::kBitPacked && v1)
+      decode_levels_bit_packed_legacy(rep_data, rep_size, bit_width_of(leaf_.max_rep), n,
+                                      rep_.data(), ctx_);
+    else
+      RleDecoder(rep_data, rep_size, bit_width_of(leaf_.max_rep), &ctx_).get(rep_.data(), n);
+    check_levels(rep_.data(), n, leaf_.max_rep, "repetition", ctx_);
+  } else {
+    std::fill(rep_.begin(), rep_.end(), 0);
+  }
+  size_t non_null = n;
+  if (leaf_.max_def > 0) {
+    if (def_enc == Encoding::kBitPacked && v1)
+      decode_levels_bit_packed_legacy(def_data, def_size, bit_width_of(leaf_.max_def), n,
+                                      def_.data(), ctx_);
+    else
+      RleDecoder(def_data, def_size, bit_width_of(leaf_.max_def), &ctx_).get(def_.data(), n);
+    check_levels(def_.data(), n, leaf_.max_def, "definition", ctx_);
+    non_null = 0;
+    for (size_t i = 0; i < n; ++i) non_null += def_[i] == static_cast<uint32_t>(leaf_.max_def);
+  } else {
+    std::fill(def_.begin(), def_.end(), 0);
+  }
+  decode_page_values(enc, data, size, non_null);
+  level_count_ = n;
+}
+
+void LeafReader::decode_page_values(Encoding enc, const uint8_t* data, size_t size, size_t n) {
+  values_.reserve(n);
+  if (n == 0) return;
+  if (enc == Encoding::kPlainDictionary || enc == Encoding::kRleDictionary) {
+    if (!dict_)
+      ctx_.fail(fmt::format("dictionary-encoded page without a dictionary in '{}'", leaf_.path));
+    if (size < 1) ctx_.fail("dictionary index bit width missing");
+    int bw = data[0];
+    if (bw > 32) ctx_.fail(fmt::format("dictionary index bit width {}", bw));
+    indices_.resize(n);
+    RleDecoder(data + 1, size - 1, bw, &ctx_).get(indices_.data(), n);
+    uint32_t m = 0;
+    for (size_t i = 0; i < n; ++i) m = std::max(m, indices_[i]);
+    if (m >= dict_->size())
+      ctx_.fail(fmt::format("dictionary index {} out of range (dictionary has {} values)", m,
+                            dict_->size()));
+    gather_dictionary(*dict_, indices_.data(), n, &values_);
+    return;
+  }
+  decode_values(leaf_, enc, data, size, n, &phys_, ctx_);
+  convert_values(leaf_, phys_, &values_, ctx_);
+}
+
+// ---- assembly of nested values --------------------------------------------------------------
+
+/// One step of the path from a top-level column down to a leaf.
+struct PathStep {
+  const OutputNode* node;
+  Column* column;
+  bool owner;  // this leaf is the first under the node, so it appends the node's slots
+};
+
+void assemble_entry(const std::vector<PathStep>& steps, uint32_t d, uint32_t r, LeafReader& lr) {
+  bool appending = r == 0;
+  bool null_mode = false;
+  for (const PathStep& s : steps) {
+    const OutputNode& node = *s.node;
+    Column* col = s.column;
+    switch (node.kind) {
+      case OutputNode::Kind::kStruct:
+        if (appending) {
+          bool is_null = null_mode || d < static_cast<uint32_t>(node.def_level);
+          if (s.owner) {
+            col->append_struct_row();
+            if (is_null) col->set_null(col->size() - 1);
+          }
+          null_mode = is_null;
+        }
+        break;
+      case OutputNode::Kind::kList:
+        if (appending) {
+          if (null_mode || d < static_cast<uint32_t>(node.def_level)) {
+            if (s.owner) {
+              col->append_list_end();
+              col->set_null(col->size() - 1);
+            }
+            return;
+          }
+          if (d < static_cast<uint32_t>(node.elem_def)) {
+            if (s.owner) col->append_list_end();
+            return;
+          }
+          if (s.owner) {
+            col->append_list_end();
+            col->mutable_offsets()[col->size()] += 1;
+          }
+        } else if (r == static_cast<uint32_t>(node.rep_level)) {
+          if (s.owner) col->mutable_offsets()[col->size()] += 1;
+          appending = true;
+        }
+        break;
+      case OutputNode::Kind::kLeaf:
+        if (!appending) lr.ctx().fail("repetition level deeper than the column's lists");
+        if (!null_mode && d == static_cast<uint32_t>(lr.leaf_.max_def))
+          col->append_from(lr.values(), lr.value_pos_++);
+        else
+          col->append_null();
+        break;
+    }
+  }
+}
+
+// ---- statistics -----------------------------------------------------------------------------
+
+bool stat_to_value(const LeafInfo& leaf, const std::string& bytes, Value* out) {
+  PhysicalValues phys;
+  DecodeContext ctx;
+  std::string lenbuf;
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (leaf.physical == PhysicalType::kByteArray) {
+    phys.views.emplace_back(bytes);
+    phys.count = 1;
+  } else if (leaf.physical == PhysicalType::kFixedLenByteArray) {
+    if (bytes.size() != static_cast<size_t>(leaf.type_length)) return false;
+    phys.views.emplace_back(bytes);
+    phys.count = 1;
+  } else {
+    int w = physical_width(leaf);
+    if (static_cast<int>(bytes.size()) != w) return false;
+    phys.fixed = p;
+    phys.count = 1;
+  }
+  Column c(leaf.type);
+  try {
+    convert_values(leaf, phys, &c, ctx);
+  } catch (const Error&) {
+    return false;
+  }
+  *out = c.value_at(0);
+  if (out->type().id() == TypeId::kDouble && std::isnan(out->as_double())) return false;
+  return true;
+}
+
+}  // namespace
+
+// ---- ParquetFile ----------------------------------------------------------------------------
+
+std::shared_ptr<const ParquetFile> ParquetFile::open(std::shared_ptr<RandomAccessFile> file) {
+  auto pf = std::make_shared<ParquetFile>();
+  pf->file_ = file;
+  const std::string& path = file->path();
+  int64_t size = file->size();
+  if (size < 12)
+    format_error(path, 0, fmt::format("not a parquet file: {} bytes is too small", size));
+  char head[4];
+  read_exact(*file, 0, 4, head);
+  // Read the tail speculatively (64 KiB) so small footers take one request.
+  int64_t tail_len = std::min<int64_t>(size, 64 * 1024);
+  Buffer tail;
+  tail.resize(tail_len);
+  read_exact(*file, size - tail_len, tail_len, tail.data());
+  const uint8_t* end = tail.data() + tail_len;
+  if (std::memcmp(end - 4, kEncryptedMagic, 4) == 0)
+    throw Error(ErrorKind::kNotSupported,
+                "not supported yet: reading an encrypted parquet file (encrypted footer)",
+                ErrorLocation{path, 0, 0, size - 4});
+  if (std::memcmp(head, kMagic, 4) != 0 || std::memcmp(end - 4, kMagic, 4) != 0)
+    format_error(path, std::memcmp(head, kMagic, 4) != 0 ? 0 : size - 4,
+                 "not a parquet file: magic bytes 'PAR1' missing");
+  uint32_t footer_len;
+  std::memcpy(&footer_len, end - 8, 4);
+  if (footer_len == 0 || footer_len > static_cast<uint64_t>(size) - 12)
+    format_error(
+        path, size - 8,
+        fmt::format("footer length {} does not fit the file of {} bytes", footer_len, size));
+  int64_t footer_start = size - 8 - footer_len;
+  Buffer footer;
+  const uint8_t* fp;
+  if (footer_len + 8 <= static_cast<uint64_t>(tail_len)) {
+    fp = end - 8 - footer_len;
+  } else {
+    footer.resize(footer_len);
+    read_exact(*file, footer_start, footer_len, footer.data());
+    fp = footer.data();
+  }
+  pf->footer_bytes_ = std::max<int64_t>(tail_len, footer_len + 8);
+  pf->metadata_ = decode_file_metadata(fp, footer_len, path, footer_start);
+  const FileMetaData& md = pf->metadata_;
+  if (md.encrypted)
+    throw Error(ErrorKind::kNotSupported,
+                "not supported yet: reading an encrypted parquet file (plaintext footer)",
+                ErrorLocation{path});
+  pf->schema_ = build_file_schema(md.schema, path);
+  const auto& leaves = pf->schema_.leaves;
+  if (md.num_rows < 0) format_error(path, footer_start, "negative row count in the footer");
+  for (size_t g = 0; g < md.row_groups.size(); ++g) {
+    const RowGroup& rg = md.row_groups[g];
+    if (rg.num_rows < 0)
+      format_error(path, footer_start, fmt::format("row group {} has a negative row count", g));
+    if (rg.columns.size() != leaves.size())
+      format_error(path, footer_start,
+                   fmt::format("row group {} has {} column chunks, the schema has {} columns", g,
+                               rg.columns.size(), leaves.size()));
+    for (size_t c = 0; c < rg.columns.size(); ++c) {
+      const ColumnChunk& cc = rg.columns[c];
+      // Chunks of empty row groups are never read; some writers leave their offsets at 0.
+      if (rg.num_rows == 0 && cc.meta_data && !cc.encrypted) continue;
+      if (cc.encrypted || !cc.meta_data)
+        throw Error(ErrorKind::kNotSupported,
+                    fmt::format("not supported yet: encrypted column '{}'", leaves[c].path),
+                    ErrorLocation{path});
+      if (cc.file_path)
+        throw Error(
+            ErrorKind::kNotSupported,
+            fmt::format("not supported yet: column chunk in external file '{}'", *cc.file_path),
+            ErrorLocation{path});
+      const ColumnMetaData& m = *cc.meta_data;
+      if (m.type != leaves[c].physical)
+        format_error(path, footer_start,
+                     fmt::format("column chunk '{}' has physical type {}, the schema says {}",
+                                 leaves[c].path, static_cast<int>(m.type),
+                                 static_cast<int>(leaves[c].physical)));
+      int64_t start = m.data_page_offset;
+      if (m.dictionary_page_offset && *m.dictionary_page_offset > 0 &&
+          *m.dictionary_page_offset < start)
+        start = *m.dictionary_page_offset;
+      if (start < 4 || m.total_compressed_size < 0 || start > footer_start ||
+          m.total_compressed_size > footer_start - start)
+        format_error(path, footer_start,
+                     fmt::format("column chunk '{}' of row group {} lies outside the data "
+                                 "(offset {}, {} bytes)",
+                                 leaves[c].path, g, start, m.total_compressed_size));
+      if (m.num_values < 0)
+        format_error(path, footer_start,
+                     fmt::format("column chunk '{}' has negative value count", leaves[c].path));
+    }
+  }
+  return pf;
+}
+
+// ---- statistics pruning ---------------------------------------------------------------------
+
+bool row_group_excluded(const ParquetFile& file, const RowGroup& group,
+                        const std::vector<ScanPredicate>& predicates) {
+  const FileSchema& fs = file.schema();
+  for (const ScanPredicate& p : predicates) {
+    if (p.column < 0 || static_cast<size_t>(p.column) >= fs.fields.size()) continue;
+    const OutputNode& node = fs.fields[p.column];
+    if (node.kind != OutputNode::Kind::kLeaf) continue;
+    const LeafInfo& leaf = fs.leaves[node.leaf];
+    const ColumnMetaData& m = *group.columns[leaf.index].meta_data;
+    if (!m.statistics) continue;
+    const Statistics& st = *m.statistics;
+    if (p.op == ScanPredicate::Op::kIsNull) {
+      if (st.null_count && *st.null_count == 0) return true;
+      continue;
+    }
+    bool all_null = st.null_count && *st.null_count == group.num_rows && group.num_rows > 0;
+    if (p.op == ScanPredicate::Op::kIsNotNull) {
+      if (all_null) return true;
+      continue;
+    }
+    if (all_null) return true;  // comparisons are never true on NULL
+    const std::string* min_b = st.min_value ? &*st.min_value : nullptr;
+    const std::string* max_b = st.max_value ? &*st.max_value : nullptr;
+    // Legacy min/max used signed comparison: trust them only for numeric physical types.
+    bool signed_ok = leaf.physical != PhysicalType::kByteArray &&
+                     leaf.physical != PhysicalType::kFixedLenByteArray &&
+                     leaf.physical != PhysicalType::kInt96 &&
+                     leaf.conversion != Conversion::kInt32ToInt64;
+    if (!min_b && signed_ok && st.min) min_b = &*st.min;
+    if (!max_b && signed_ok && st.max) max_b = &*st.max;
+    if (!min_b || !max_b) continue;
+    Value lo, hi;
+    if (!stat_to_value(leaf, *min_b, &lo) || !stat_to_value(leaf, *max_b, &hi)) continue;
+    auto comparable = [&](const Value& v) {
+      if (v.is_null()) return false;
+      TypeId a = v.type().id(), b = lo.type().id();
+      bool num_a = v.type().is_numeric(), num_b = lo.type().is_numeric();
+      if (num_a && num_b) return true;
+      return a == b;
+    };
+    auto outside = [&](const Value& v) { return v.compare(lo) < 0 || v.compare(hi) > 0; };
+    switch (p.op) {
+      case ScanPredicate::Op::kEq:
+        if (!p.values.empty() && comparable(p.values[0]) && outside(p.values[0])) return true;
+        break;
+      case ScanPredicate::Op::kIn: {
+        bool all_out = !p.values.empty();
+        for (const Value& v : p.values)
+          if (!comparable(v) || !outside(v)) all_out = false;
+        if (all_out) return true;
+        break;
+      }
+      case ScanPredicate::Op::kLt:
+        if (!p.values.empty() && comparable(p.values[0]) && lo.compare(p.values[0]) >= 0)
+          return true;
+        break;
+      case ScanPredicate::Op::kLe:
+        if (!p.values.empty() && comparable(p.values[0]) && lo.compare(p.values[0]) > 0)
+          return true;
+        break;
+      case ScanPredicate::Op::kGt:
+        if (!p.values.empty() && comparable(p.values[0]) && hi.compare(p.values[0]) <= 0)
+          return true;
+        break;
+      case ScanPredicate::Op::kGe:
+        if (!p.values.empty() && comparable(p.values[0]) && hi.compare(p.values[0]) < 0)
+          return true;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+// ---- the reader -----------------------------------------------------------------------------
+
+namespace {
+
+/// One output column: where it comes from in the file (or NULL when the file lacks it).
+struct OutputColumn {
+  Field field;          // as requested
+  int file_field = -1;  // top-level field of the file, -1 = missing (all NULL)
+  bool needs_cast = false;
+};
+
+class ParquetReader : public FormatReader {
+ public:
+  ParquetReader(std::shared_ptr<const ParquetFile> file, const FormatReadRequest& request)
+      : file_(std::move(file)), spec_(request.spec) {
+    const FileSchema& fs = file_->schema();
+    SchemaPtr full = request.schema ? request.schema : fs.schema;
+    std::vector<int> proj = spec_.projection;
+    if (proj.empty())
+      for (size_t i = 0; i < full->size(); ++i) proj.push_back(static_cast<int>(i));
+    std::vector<Field> out_fields;
+    for (int idx : proj) {
+      if (idx < 0 || static_cast<size_t>(idx) >= full->size())
+        throw_internal_error("projection index {} out of range", idx);
+      OutputColumn oc;
+      oc.field = full->field(idx);
+      oc.file_field = fs.schema->find(oc.field.name);
+      if (oc.file_field >= 0) oc.needs_cast = fs.schema->field(oc.file_field).type != oc.field.type;
+      out_fields.push_back(oc.field);
+      outputs_.push_back(std::move(oc));
+    }
+    out_schema_ = std::make_shared<Schema>(std::move(out_fields));
+    // Predicates refer to the request schema; map them to file fields for pruning.
+    for (const ScanPredicate& p : spec_.predicates) {
+      if (p.column < 0 || static_cast<size_t>(p.column) >= full->size()) continue;
+      int ff = fs.schema->find(full->field(p.column).name);
+      if (ff < 0) continue;
+      ScanPredicate q = p;
+      q.column = ff;
+      file_predicates_.push_back(std::move(q));
+    }
+    bytes_consumed_ = file_->footer_bytes();
+  }
+
+  bool next(Batch* out) override;
+  int64_t bytes_consumed() const override { return bytes_consumed_; }
+
+ private:
+  bool open_next_row_group();
+  void read_column(const OutputColumn& oc, size_t n, ColumnPtr* out);
+  void read_leaf_flat(LeafReader& lr, size_t n, Column* out);
+  void read_nested(int file_field, size_t n, Column* out);
+  void finish_row_group();
+
+  std::shared_ptr<const ParquetFile> file_;
+  ScanSpec spec_;
+  std::vector<OutputColumn> outputs_;
+  SchemaPtr out_schema_;
+  std::vector<ScanPredicate> file_predicates_;
+  int64_t bytes_consumed_ = 0;
+  int64_t rows_emitted_ = 0;
+
+  size_t next_group_ = 0;
+  const RowGroup* group_ = nullptr;
+  int64_t group_rows_left_ = 0;
+  std::vector<Buffer> ranges_;
+  std::vector<std::unique_ptr<LeafReader>> leaf_readers_;  // by leaf index (null = unread)
+};
+
+bool ParquetReader::open_next_row_group() {
+  const FileMetaData& md = file_->metadata();
+  const FileSchema& fs = file_->schema();
+  while (next_group_ < md.row_groups.size()) {
+    const RowGroup& rg = md.row_groups[next_group_++];
+    if (rg.num_rows == 0) continue;
+    if (!file_predicates_.empty() && row_group_excluded(*file_, rg, file_predicates_)) continue;
+    // Which leaves are needed.
+    std::vector<int> leaves;
+    for (const auto& oc : outputs_)
+      if (oc.file_field >= 0)
+        for (int l : fs.field_leaves[oc.file_field]) leaves.push_back(l);
+    std::sort(leaves.begin(), leaves.end());
+    leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
+    struct Range {
+      int64_t begin, end;
+      std::vector<int> leaves;
+    };
+    std::vector<std::pair<int64_t, int>> starts;
+    auto chunk_start = [&](int l) {
+      const ColumnMetaData& m = *rg.columns[l].meta_data;
+      int64_t s = m.data_page_offset;
+      if (m.dictionary_page_offset && *m.dictionary_page_offset > 0 &&
+          *m.dictionary_page_offset < s)
+        s = *m.dictionary_page_offset;
+      return s;
+    };
+    for (int l : leaves) starts.emplace_back(chunk_start(l), l);
+    std::sort(starts.begin(), starts.end());
+    std::vector<Range> ranges;
+    for (auto [s, l] : starts) {
+      int64_t e = s + rg.columns[l].meta_data->total_compressed_size;
+      if (!ranges.empty() && s <= ranges.back().end + kCoalesceGap) {
+        ranges.back().end = std::max(ranges.back().end, e);
+        ranges.back().leaves.push_back(l);
+      } else {
+        ranges.push_back(Range{s, e, {l}});
+      }
+    }
+    ranges_.clear();
+    ranges_.resize(ranges.size());
+    leaf_readers_.clear();
+    leaf_readers_.resize(fs.leaves.size());
+    for (size_t i = 0; i < ranges.size(); ++i) {
+      const Range& r = ranges[i];
+      ranges_[i].resize(r.end - r.begin);
+      read_exact(*file_->file(), r.begin, r.end - r.begin, ranges_[i].data());
+      bytes_consumed_ += r.end - r.begin;
+      for (int l : r.leaves) {
+        int64_t s = chunk_start(l);
+        const ColumnMetaData& m = *rg.columns[l].meta_data;
+        leaf_readers_[l] =
+            std::make_unique<LeafReader>(*file_, fs.leaves[l], m, ranges_[i].data() + (s - r.begin),
+                                         static_cast<size_t>(m.total_compressed_size), s);
+      }
+    }
+    group_ = &rg;
+    group_rows_left_ = rg.num_rows;
+    return true;
+  }
+  return false;
+}
+
+void ParquetReader::read_leaf_flat(LeafReader& lr, size_t n, Column* out) {
+  out->reserve(n);
+  const LeafInfo& leaf = lr.leaf_;
+  size_t done = 0;
+  while (done < n) {
+    if (lr.available() == 0 && !lr.next_page())
+      lr.ctx().fail(fmt::format("column '{}' has fewer values than the row group's {} rows",
+                                leaf.path, group_->num_rows));
+    size_t k = std::min(n - done, lr.available());
+    if (leaf.max_def == 0) {
+      append_dense(lr.values(), lr.value_pos_, k, out);
+      lr.value_pos_ += k;
+    } else {
+      lr.value_pos_ +=
+          scatter(lr.values(), lr.value_pos_, lr.def() + lr.level_pos_, leaf.max_def, k, out);
+    }
+    lr.level_pos_ += k;
+    done += k;
+  }
+}
+
+void collect_steps(const OutputNode& node, Column* col, std::vector<PathStep>* path,
+                   std::vector<std::pair<int, std::vector<PathStep>>>* out, bool owner) {
+  path->push_back(PathStep{&node, col, owner});
+  if (node.kind == OutputNode::Kind::kLeaf) {
+    out->emplace_back(node.leaf, *path);
+  } else {
+    for (size_t i = 0; i < node.children.size(); ++i)
+      collect_steps(node.children[i], &col->child(i), path, out, owner && i == 0);
+  }
+  path->pop_back();
+}
+
+void ParquetReader::read_nested(int file_field, size_t n, Column* out) {
+  const OutputNode& root = file_->schema().fields[file_field];
+  std::vector<PathStep> path;
+  std::vector<std::pair<int, std::vector<PathStep>>> leaf_paths;
+  collect_steps(root, out, &path, &leaf_paths, true);
+  // Ownership: a node belongs to the first leaf under it. collect_steps passes owner=true only
+  // down the first-child chain; other leaves own the nodes where they branch off.
+  for (auto& [leaf, steps] : leaf_paths) {
+    for (size_t i = 0; i < steps.size(); ++i) {
+      if (!steps[i].owner) {
+        // A node is owned by this leaf when this leaf is the first leaf under it.
+        const OutputNode* nd = steps[i].node;
+        while (nd->kind != OutputNode::Kind::kLeaf) nd = &nd->children[0];
+        steps[i].owner = nd->leaf == leaf;
+      }
+    }
+    LeafReader& lr = *leaf_readers_[leaf];
+    size_t rows = 0;
+    while (true) {
+      if (lr.available() == 0 && !lr.next_page()) break;
+      uint32_t r = lr.rep()[lr.level_pos_];
+      uint32_t d = lr.def()[lr.level_pos_];
+      if (r == 0) {
+        if (rows == n) break;
+        ++rows;
+      } else if (rows == 0) {
+        lr.ctx().fail(fmt::format("column '{}': a row starts with repetition level {} (must be 0)",
+                                  lr.leaf_.path, r));
+      }
+      assemble_entry(steps, d, r, lr);
+      ++lr.level_pos_;
+    }
+    if (rows != n)
+      lr.ctx().fail(fmt::format("column '{}' has fewer rows than the row group's {}", lr.leaf_.path,
+                                group_->num_rows));
+  }
+}
+
+ColumnPtr cast_column(const Column& src, const DataType& to) {
+  auto out = Column::make(to);
+  out->reserve(src.size());
+  if (src.type().id() == TypeId::kInt32 && to.id() == TypeId::kInt64) {
+    for (size_t i = 0; i < src.size(); ++i) {
+      if (src.is_null(i))
+        out->append_null();
+      else
+        out->append<int64_t>(src.value<int32_t>(i));
+    }
+    return out;
+  }
+  for (size_t i = 0; i < src.size(); ++i) out->append_value(src.value_at(i));
+  return out;
+}
+
+void ParquetReader::read_column(const OutputColumn& oc, size_t n, ColumnPtr* out) {
+  if (oc.file_field < 0) {
+    *out = Column::constant(Value::null(oc.field.type), n);
+    return;
+  }
+  const FileSchema& fs = file_->schema();
+  const OutputNode& node = fs.fields[oc.file_field];
+  auto col = Column::make(node.type);
+  if (node.kind == OutputNode::Kind::kLeaf && fs.leaves[node.leaf].max_rep == 0)
+    read_leaf_flat(*leaf_readers_[node.leaf], n, col.get());
+  else
+    read_nested(oc.file_field, n, col.get());
+  *out = oc.needs_cast ? cast_column(*col, oc.field.type) : std::move(col);
+}
+
+void ParquetReader::finish_row_group() {
+  // Every chunk must end exactly with the row group: leftover values mean the columns disagree.
+  for (auto& lr : leaf_readers_) {
+    if (!lr) continue;
+    if (lr->available() > 0 || lr->next_page())
+      lr->ctx().fail(fmt::format("column '{}' has more values than the row group's {} rows",
+                                 lr->leaf_.path, group_->num_rows));
+  }
+  leaf_readers_.clear();
+  ranges_.clear();
+  group_ = nullptr;
+}
+
+bool ParquetReader::next(Batch* out) {
+  if (spec_.limit >= 0 && rows_emitted_ >= spec_.limit) return false;
+  while (group_ == nullptr || group_rows_left_ == 0) {
+    if (group_) finish_row_group();
+    if (!open_next_row_group()) return false;
+  }
+  size_t n = static_cast<size_t>(std::min<int64_t>(group_rows_left_, kDefaultBatchRows));
+  std::vector<ColumnPtr> cols(outputs_.size());
+  for (size_t i = 0; i < outputs_.size(); ++i) read_column(outputs_[i], n, &cols[i]);
+  group_rows_left_ -= n;
+  rows_emitted_ += n;
+  *out = Batch(out_schema_, std::move(cols), n);
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<FormatReader> open_parquet_reader(const FormatReadRequest& request) {
+  auto file = ParquetFile::open(request.file);
+  return std::make_unique<ParquetReader>(std::move(file), request);
+}
+
+}  // namespace velo::parquet
