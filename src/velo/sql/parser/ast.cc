@@ -11,6 +11,8 @@ namespace velo::sql {
 
 namespace {
 
+std::string query_to_string(const Query& q);
+
 // Binding strength of each printed form, mirroring the parser's precedence climb.
 constexpr int kPrecOr = 1;
 constexpr int kPrecAnd = 2;
@@ -205,6 +207,138 @@ std::string window_to_string(const WindowSpec& w) {
   return s + ")";
 }
 
+std::string expr_list(const std::vector<ExprPtr>& list) {
+  std::string s;
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i > 0) s += ", ";
+    s += list[i]->to_string();
+  }
+  return s;
+}
+
+std::string options_to_string(const Options& o) {
+  std::string s = "(";
+  bool first = true;
+  for (const auto& [k, v] : o.all()) {
+    if (!first) s += ", ";
+    first = false;
+    s += quote_string(k) + " = " + quote_string(v);
+  }
+  return s + ")";
+}
+
+std::string table_to_string(const TableRef& t) {
+  std::string s;
+  switch (t.kind) {
+    case TableRef::Kind::kUri:
+      s = quote_string(t.target);
+      break;
+    case TableRef::Kind::kName:
+      s = t.target;
+      break;
+    case TableRef::Kind::kSubquery:
+      s = "(" + query_to_string(*t.subquery) + ")";
+      break;
+    case TableRef::Kind::kJoin: {
+      static constexpr const char* kJoins[] = {" JOIN ", " LEFT JOIN ", " RIGHT JOIN ",
+                                               " FULL JOIN ", " CROSS JOIN "};
+      s = table_to_string(*t.left) + kJoins[static_cast<int>(t.join_type)] +
+          table_to_string(*t.right);
+      if (t.on) s += " ON " + t.on->to_string();
+      if (!t.using_columns.empty()) {
+        std::string cols;
+        for (size_t i = 0; i < t.using_columns.size(); ++i) {
+          if (i > 0) cols += ", ";
+          cols += quote_identifier(t.using_columns[i]);
+        }
+        s += " USING (" + cols + ")";
+      }
+      return s;
+    }
+    case TableRef::Kind::kFunction: {
+      s = "TABLE(" + t.target + "(";
+      bool first = true;
+      for (const auto& a : t.table_args) {
+        if (!first) s += ", ";
+        first = false;
+        s += a->kind == TableRef::Kind::kName ? "TABLE " + a->target : table_to_string(*a);
+      }
+      for (const auto& a : t.args) {
+        if (!first) s += ", ";
+        first = false;
+        s += a->to_string();
+      }
+      s += "))";
+      break;
+    }
+  }
+  if (!t.alias.empty()) s += " AS " + quote_identifier(t.alias);
+  if (!t.column_aliases.empty()) {
+    s += " (";
+    for (size_t i = 0; i < t.column_aliases.size(); ++i) {
+      if (i > 0) s += ", ";
+      s += quote_identifier(t.column_aliases[i]);
+    }
+    s += ")";
+  }
+  if (!t.options.empty()) s += " WITH " + options_to_string(t.options);
+  return s;
+}
+
+std::string select_to_string(const Select& sel) {
+  std::string s = sel.distinct ? "SELECT DISTINCT " : "SELECT ";
+  for (size_t i = 0; i < sel.items.size(); ++i) {
+    if (i > 0) s += ", ";
+    s += sel.items[i].expr->to_string();
+    if (!sel.items[i].alias.empty()) s += " AS " + quote_identifier(sel.items[i].alias);
+  }
+  if (sel.from) s += " FROM " + table_to_string(*sel.from);
+  if (sel.where) s += " WHERE " + sel.where->to_string();
+  if (!sel.group_by.empty()) s += " GROUP BY " + expr_list(sel.group_by);
+  if (sel.window) s += " WINDOW " + sel.window->kind + "(" + expr_list(sel.window->args) + ")";
+  if (sel.having) s += " HAVING " + sel.having->to_string();
+  if (sel.emit == EmitMode::kChanges) s += " EMIT CHANGES";
+  if (sel.emit == EmitMode::kFinal) s += " EMIT FINAL";
+  return s;
+}
+
+std::string query_to_string(const Query& q) {
+  std::string s;
+  if (!q.ctes.empty()) {
+    s = "WITH ";
+    for (size_t i = 0; i < q.ctes.size(); ++i) {
+      if (i > 0) s += ", ";
+      s += quote_identifier(q.ctes[i].name);
+      if (!q.ctes[i].column_aliases.empty()) {
+        s += " (";
+        for (size_t j = 0; j < q.ctes[i].column_aliases.size(); ++j) {
+          if (j > 0) s += ", ";
+          s += quote_identifier(q.ctes[i].column_aliases[j]);
+        }
+        s += ")";
+      }
+      s += " AS (" + query_to_string(*q.ctes[i].query) + ")";
+    }
+    s += " ";
+  }
+  if (q.set_op == SetOp::kNone) {
+    s += select_to_string(*q.select);
+  } else {
+    static constexpr const char* kOps[] = {"", " UNION ALL ", " UNION ", " INTERSECT ", " EXCEPT "};
+    auto operand = [](const Query& side) {
+      bool plain = side.ctes.empty() && side.order_by.empty() && !side.limit && !side.offset;
+      std::string text = query_to_string(side);
+      return plain ? text : "(" + text + ")";
+    };
+    s +=
+        operand(*q.left) + kOps[static_cast<int>(q.set_op)] + "(" + query_to_string(*q.right) + ")";
+  }
+  if (!q.order_by.empty()) s += " ORDER BY " + order_to_string(q.order_by);
+  if (q.limit) s += " LIMIT " + q.limit->to_string();
+  if (q.offset) s += " OFFSET " + q.offset->to_string();
+  return s;
+}
+
 bool is_niladic(const std::string& name) {
   static constexpr std::string_view kNames[] = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME",
                                                 "LOCALTIMESTAMP", "LOCALTIME"};
@@ -246,6 +380,8 @@ std::string function_to_string(const Expr& e) {
 }
 
 }  // namespace
+
+std::string Query::to_string() const { return query_to_string(*this); }
 
 std::string Expr::to_string() const {
   switch (kind) {
@@ -299,7 +435,8 @@ std::string Expr::to_string() const {
       return s + ")";
     }
     case ExprKind::kInSubquery:
-      return wrap(*args[0], kPrecConcat) + (negated ? " NOT IN (<subquery>)" : " IN (<subquery>)");
+      return wrap(*args[0], kPrecConcat) + (negated ? " NOT IN (" : " IN (") +
+             query_to_string(*subquery) + ")";
     case ExprKind::kBetween:
       return wrap(*args[0], kPrecConcat) + (negated ? " NOT BETWEEN " : " BETWEEN ") +
              wrap(*args[1], kPrecConcat) + " AND " + wrap(*args[2], kPrecConcat);
@@ -315,9 +452,9 @@ std::string Expr::to_string() const {
       return wrap(*args[0], kPrecConcat) + (negated ? " IS NOT " : " IS ") +
              (value.as_bool() ? "TRUE" : "FALSE");
     case ExprKind::kSubquery:
-      return "(<subquery>)";
+      return "(" + query_to_string(*subquery) + ")";
     case ExprKind::kExists:
-      return negated ? "NOT EXISTS (<subquery>)" : "EXISTS (<subquery>)";
+      return (negated ? "NOT EXISTS (" : "EXISTS (") + query_to_string(*subquery) + ")";
     case ExprKind::kInterval:
       return "INTERVAL (" + args[0]->to_string() + ") " + op;
   }

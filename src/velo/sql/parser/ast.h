@@ -178,6 +178,9 @@ struct Query {
   ExprPtr limit;
   ExprPtr offset;
   SourcePos pos;
+
+  /// SQL text of the query, normalized (re-parses to the same tree; for EXPLAIN and tests).
+  std::string to_string() const;
 };
 
 struct SinkTarget {

@@ -53,7 +53,7 @@ ExprPtr Parser::expression() { return or_expr(); }
 
 ExprPtr Parser::or_expr() {
   ExprPtr left = and_expr();
-  while (check_word("OR")) {
+  while (peek().is_word("OR")) {
     const Token& op = next();
     auto e = make_expr(ExprKind::kBinary, left->pos);
     (void)op;
@@ -67,7 +67,7 @@ ExprPtr Parser::or_expr() {
 
 ExprPtr Parser::and_expr() {
   ExprPtr left = not_expr();
-  while (check_word("AND")) {
+  while (peek().is_word("AND")) {
     next();
     auto e = make_expr(ExprKind::kBinary, left->pos);
     e->op = "AND";
@@ -79,7 +79,7 @@ ExprPtr Parser::and_expr() {
 }
 
 ExprPtr Parser::not_expr() {
-  if (check_word("NOT")) {
+  if (peek().is_word("NOT")) {
     const Token& t = next();
     if (peek().is_word("EXISTS")) {
       ExprPtr e = primary();
@@ -101,7 +101,7 @@ ExprPtr Parser::comparison() {
     static constexpr std::string_view kOps[] = {"=", "==", "<>", "!=", "<", "<=", ">", ">="};
     bool is_op = false;
     for (std::string_view op : kOps) {
-      if (check_symbol(op)) {
+      if (peek().is_symbol(op)) {
         is_op = true;
         break;
       }
@@ -117,7 +117,7 @@ ExprPtr Parser::comparison() {
       left = std::move(e);
       continue;
     }
-    if (check_word("IS")) {
+    if (peek().is_word("IS")) {
       next();
       bool negated = accept_word("NOT");
       if (accept_word("NULL")) {
@@ -125,7 +125,7 @@ ExprPtr Parser::comparison() {
         e->negated = negated;
         e->args.push_back(std::move(left));
         left = std::move(e);
-      } else if (check_word("TRUE") || check_word("FALSE")) {
+      } else if (peek().is_word("TRUE") || peek().is_word("FALSE")) {
         bool value = next().is_word("TRUE");
         auto e = make_expr(ExprKind::kIsBool, left->pos);
         e->negated = negated;
@@ -143,7 +143,7 @@ ExprPtr Parser::comparison() {
       next();
       negated = true;
     }
-    if (check_word("IN")) {
+    if (peek().is_word("IN")) {
       next();
       expect_symbol("(");
       if (starts_query()) {
@@ -165,7 +165,7 @@ ExprPtr Parser::comparison() {
       }
       continue;
     }
-    if (check_word("BETWEEN")) {
+    if (peek().is_word("BETWEEN")) {
       next();
       accept_word("SYMMETRIC");
       auto e = make_expr(ExprKind::kBetween, left->pos);
@@ -177,7 +177,7 @@ ExprPtr Parser::comparison() {
       left = std::move(e);
       continue;
     }
-    if (check_word("LIKE") || check_word("ILIKE")) {
+    if (peek().is_word("LIKE") || peek().is_word("ILIKE")) {
       auto e = make_expr(ExprKind::kLike, left->pos);
       e->op = upper(next().text);
       e->negated = negated;
@@ -193,7 +193,7 @@ ExprPtr Parser::comparison() {
 
 ExprPtr Parser::concat_expr() {
   ExprPtr left = additive();
-  while (check_symbol("||")) {
+  while (peek().is_symbol("||")) {
     next();
     auto e = make_expr(ExprKind::kBinary, left->pos);
     e->op = "||";
@@ -206,7 +206,7 @@ ExprPtr Parser::concat_expr() {
 
 ExprPtr Parser::additive() {
   ExprPtr left = multiplicative();
-  while (check_symbol("+") || check_symbol("-")) {
+  while (peek().is_symbol("+") || peek().is_symbol("-")) {
     auto e = make_expr(ExprKind::kBinary, left->pos);
     e->op = next().text;
     e->args.push_back(std::move(left));
@@ -218,7 +218,7 @@ ExprPtr Parser::additive() {
 
 ExprPtr Parser::multiplicative() {
   ExprPtr left = unary();
-  while (check_symbol("*") || check_symbol("/") || check_symbol("%")) {
+  while (peek().is_symbol("*") || peek().is_symbol("/") || peek().is_symbol("%")) {
     auto e = make_expr(ExprKind::kBinary, left->pos);
     e->op = next().text;
     e->args.push_back(std::move(left));
@@ -229,7 +229,7 @@ ExprPtr Parser::multiplicative() {
 }
 
 ExprPtr Parser::unary() {
-  if (check_symbol("-") || check_symbol("+")) {
+  if (peek().is_symbol("-") || peek().is_symbol("+")) {
     const Token& t = next();
     std::string op = t.text;
     SourcePos pos = t.pos;
@@ -273,13 +273,13 @@ ExprPtr Parser::unary() {
 ExprPtr Parser::postfix() {
   ExprPtr e = primary();
   while (true) {
-    if (check_symbol("::")) {
+    if (peek().is_symbol("::")) {
       next();
       auto c = make_expr(ExprKind::kCast, e->pos);
       c->cast_type = type();
       c->args.push_back(std::move(e));
       e = std::move(c);
-    } else if (check_symbol("->") || check_symbol("->>")) {
+    } else if (peek().is_symbol("->") || peek().is_symbol("->>")) {
       auto b = make_expr(ExprKind::kBinary, e->pos);
       b->op = next().text;
       b->args.push_back(std::move(e));

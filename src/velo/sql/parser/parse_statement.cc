@@ -148,6 +148,18 @@ void Parser::fail_unexpected() {
     }
     if (expected_.size() > kMaxListed) list += ", ...";
     message += ", expected " + list;
+    if (t.kind == TokenKind::kWord && t.text.size() >= 4) {
+      // A misspelt keyword (FORM for FROM) gets a hint.
+      std::vector<std::string> keywords;
+      for (const std::string& e : expected_) {
+        if (!e.empty() && std::isalpha(static_cast<unsigned char>(e[0])) &&
+            e.find(' ') == std::string::npos && upper(e) == e) {
+          keywords.push_back(e);
+        }
+      }
+      std::string hint = nearest_name(upper(t.text), keywords);
+      if (!hint.empty() && hint != upper(t.text)) message += " (did you mean " + hint + "?)";
+    }
   }
   fail_at(t, message);
 }
@@ -192,8 +204,7 @@ std::vector<std::unique_ptr<Statement>> Parser::script() {
   std::vector<std::unique_ptr<Statement>> statements;
   int prev_end = 0;
   while (true) {
-    while (accept_symbol(";")) {
-    }
+    while (peek().is_symbol(";")) next();
     if (at_end()) break;
     int start = peek().pos.offset;
     auto st = statement();
@@ -264,16 +275,16 @@ DataType parse_type(std::string_view sql) { return Parser(sql).standalone_type()
 std::unique_ptr<Statement> Parser::statement() {
   const Token start = peek();
   std::unique_ptr<Statement> st;
-  if (check_word("EXPLAIN")) {
+  if (peek().is_word("EXPLAIN")) {
     next();
     st = std::make_unique<Statement>();
     st->kind = StatementKind::kExplain;
     st->explain_analyze = accept_word("ANALYZE");
     st->explained = statement();
-  } else if (check_word("CREATE")) {
+  } else if (peek().is_word("CREATE")) {
     next();
     st = create_statement(start);
-  } else if (check_word("INSERT")) {
+  } else if (peek().is_word("INSERT")) {
     // INSERT INTO name SELECT … is the seed's `SELECT … INTO name`.
     next();
     expect_word("INTO");
@@ -288,7 +299,7 @@ std::unique_ptr<Statement> Parser::statement() {
       st->options_pos = peek().pos;
       options_list(&st->options);
     }
-  } else if (check_word("SET")) {
+  } else if (peek().is_word("SET")) {
     next();
     st = std::make_unique<Statement>();
     st->kind = StatementKind::kSet;
@@ -299,7 +310,7 @@ std::unique_ptr<Statement> Parser::statement() {
     }
     if (!accept_word("TO")) expect_symbol("=");
     st->set_value = option_value();
-  } else if (check_word("SHOW")) {
+  } else if (peek().is_word("SHOW")) {
     next();
     st = std::make_unique<Statement>();
     st->kind = StatementKind::kShow;
@@ -310,7 +321,7 @@ std::unique_ptr<Statement> Parser::statement() {
       fail_unexpected();
     }
     st->name = upper(next().text);
-  } else if (check_word("DESCRIBE") || check_word("DESC")) {
+  } else if (peek().is_word("DESCRIBE") || peek().is_word("DESC")) {
     next();
     st = std::make_unique<Statement>();
     st->kind = StatementKind::kDescribe;
@@ -705,7 +716,7 @@ void Parser::select_items(Select* s) {
     } else {
       item.expr = expression();
     }
-    if (check_word("AS")) {
+    if (peek().is_word("AS")) {
       next();
       const Token& a = peek();
       if (a.kind == TokenKind::kWord || a.kind == TokenKind::kQuotedIdent ||
@@ -739,7 +750,8 @@ bool Parser::implicit_alias_ok() const {
 }
 
 void Parser::table_alias(TableRef* t) {
-  if (accept_word("AS")) {
+  if (peek().is_word("AS")) {
+    next();
     if (peek().kind != TokenKind::kWord && peek().kind != TokenKind::kQuotedIdent) {
       note_expected("alias");
       fail_unexpected();
@@ -748,7 +760,6 @@ void Parser::table_alias(TableRef* t) {
   } else if (implicit_alias_ok()) {
     t->alias = next().text;
   } else {
-    note_expected("alias");
     return;
   }
   if (peek().is_symbol("(") && t->kind != TableRef::Kind::kFunction) {
@@ -862,7 +873,7 @@ std::unique_ptr<TableRef> Parser::table_primary() {
   }
   t->pos = start.pos;
   table_alias(t.get());
-  if (check_word("WITH") && peek(1).is_symbol("(") &&
+  if (peek().is_word("WITH") && peek(1).is_symbol("(") &&
       !(in_create_as_ && with_options_end_statement())) {
     next();
     options_list(&t->options);
@@ -949,13 +960,13 @@ std::vector<OrderItem> Parser::order_list() {
   do {
     OrderItem item;
     item.expr = expression();
-    if (check_word("DESC")) {
+    if (peek().is_word("DESC")) {
       next();
       item.descending = true;
-    } else if (check_word("ASC")) {
+    } else if (peek().is_word("ASC")) {
       next();
     }
-    if (check_word("NULLS")) {
+    if (peek().is_word("NULLS")) {
       next();
       if (accept_word("FIRST")) {
         item.nulls_first = true;
