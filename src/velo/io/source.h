@@ -59,6 +59,9 @@ class Source {
   virtual SourceProgress progress() const { return {}; }
   /// Rows the source rejected under `on_error = 'skip'|'dlq'` (for the summary line).
   virtual int64_t rows_rejected() const { return 0; }
+  /// Called after every sink committed what was read so far: commit consumer offsets, delete
+  /// processed files (`delete_after_read`). At-least-once hinges on calling it only then.
+  virtual void acknowledge() {}
 
  protected:
   ScanSpec spec_;

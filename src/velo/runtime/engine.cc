@@ -133,6 +133,7 @@ StatementResult Engine::run_query(const sql::Statement& s) {
     std::vector<std::string> handles;
     for (auto& sink : sinks) handles.push_back(sink->prepare());
     for (size_t i = 0; i < sinks.size(); ++i) sinks[i]->commit(handles[i]);
+    for (auto& src : sources) src->acknowledge();
   } catch (...) {
     for (auto& sink : sinks) sink->abort();
     throw;

@@ -201,7 +201,7 @@ enum class StatementKind {
   kCreateStream,  // CREATE STREAM name AS SELECT … [EMIT …] [WITH (…)]
   kCreateTable,   // CREATE TABLE name AS SELECT …  or  CREATE TABLE name (cols) WITH (…)
   kCreateSource,  // CREATE SOURCE name (cols) WITH (…)   (declared source, used by .stest)
-  kCreateSink,    // CREATE SINK name WITH (…)
+  kCreateSink,    // CREATE SINK name WITH (…)  or  CREATE SINK name AS SELECT … [WITH (…)]
   kExplain,       // EXPLAIN <statement>: inner in `explained`
   kSet,           // SET name = value
   kShow,          // SHOW STREAMS / SHOW TABLES / SHOW FUNCTIONS: name holds what

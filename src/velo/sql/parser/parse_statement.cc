@@ -416,8 +416,9 @@ std::unique_ptr<Statement> Parser::create_statement(const Token& start) {
     } while (accept_symbol(","));
     expect_symbol(")");
   }
-  bool as_query = st->kind != StatementKind::kCreateSource &&
-                  st->kind != StatementKind::kCreateSink && st->columns.empty();
+  // CREATE SINK name AS SELECT … is accepted too (RisingWave's spelling of INSERT INTO).
+  bool as_query = st->kind != StatementKind::kCreateSource && st->columns.empty() &&
+                  (st->kind != StatementKind::kCreateSink || peek().is_word("AS"));
   if (as_query && (st->kind == StatementKind::kCreateView || !peek().is_word("WITH"))) {
     expect_word("AS");
     bool saved = in_create_as_;
