@@ -272,6 +272,7 @@ std::string table_to_string(const TableRef& t) {
       break;
     }
   }
+  if (t.system_time_as_of) s += " FOR SYSTEM_TIME AS OF " + t.system_time_as_of->to_string();
   if (!t.alias.empty()) s += " AS " + quote_identifier(t.alias);
   if (!t.column_aliases.empty()) {
     s += " (";

@@ -36,6 +36,7 @@ enum class ExprKind {
                 // EXTRACT(YEAR FROM x) -> args {'YEAR', x}; POSITION(a IN b) -> args {a, b};
                 // SUBSTRING(x FROM a FOR b) -> {x, a, b}; TRIM(LEADING c FROM x) -> LTRIM(x, c)
                 // (TRAILING -> RTRIM, BOTH -> TRIM). CURRENT_TIMESTAMP etc. without () -> no args.
+                // x[i] -> ELEMENT_AT(x, i); ARRAY[a, b] -> ARRAY(a, b).
   kCase,        // args: [operand] when1 then1 when2 then2 … [else]; has_operand, has_else
   kCast,        // args[0] AS cast_type; try_cast for TRY_CAST; also `x::type`
   kIn,          // args[0] IN (args[1..]); negated
@@ -131,6 +132,8 @@ struct TableRef {
   // too; all other arguments are exprs in `args`, in order.
   std::vector<std::unique_ptr<TableRef>> table_args;
   std::vector<ExprPtr> args;
+  /// `name FOR SYSTEM_TIME AS OF expr` (temporal/lookup join, Flink and RisingWave Nexmark q13).
+  ExprPtr system_time_as_of;
 };
 
 struct SelectItem {

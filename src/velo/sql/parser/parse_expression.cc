@@ -285,6 +285,15 @@ ExprPtr Parser::postfix() {
       b->args.push_back(std::move(e));
       b->args.push_back(primary());
       e = std::move(b);
+    } else if (peek().is_symbol("[")) {
+      // x[i] -> ELEMENT_AT(x, i) (1-based, as in Postgres arrays).
+      next();
+      auto f = make_expr(ExprKind::kFunction, e->pos);
+      f->name = "ELEMENT_AT";
+      f->args.push_back(std::move(e));
+      f->args.push_back(expression());
+      expect_symbol("]");
+      e = std::move(f);
     } else {
       return e;
     }
@@ -689,6 +698,20 @@ ExprPtr Parser::primary() {
       const Token& f = next();
       auto e = make_expr(ExprKind::kFunction, f.pos);
       e->name = f.text;
+      return e;
+    }
+    if (t.is_word("ARRAY") && n1.is_symbol("[")) {
+      // ARRAY[a, b] -> ARRAY(a, b)
+      const Token& f = next();
+      next();
+      auto e = make_expr(ExprKind::kFunction, f.pos);
+      e->name = "ARRAY";
+      if (!accept_symbol("]")) {
+        do {
+          e->args.push_back(expression());
+        } while (accept_symbol(","));
+        expect_symbol("]");
+      }
       return e;
     }
     if (n1.is_symbol("(")) {

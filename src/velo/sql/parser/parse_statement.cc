@@ -763,7 +763,7 @@ void Parser::table_alias(TableRef* t) {
   } else {
     return;
   }
-  if (peek().is_symbol("(") && t->kind != TableRef::Kind::kFunction) {
+  if (peek().is_symbol("(")) {
     next();
     do {
       t->column_aliases.push_back(identifier("column name"));
@@ -873,6 +873,13 @@ std::unique_ptr<TableRef> Parser::table_primary() {
     fail_unexpected();
   }
   t->pos = start.pos;
+  if (peek().is_word("FOR") && peek(1).is_word("SYSTEM_TIME")) {
+    next();
+    next();
+    expect_word("AS");
+    expect_word("OF");
+    t->system_time_as_of = concat_expr();
+  }
   table_alias(t.get());
   if (peek().is_word("WITH") && peek(1).is_symbol("(") &&
       !(in_create_as_ && with_options_end_statement())) {
