@@ -57,3 +57,9 @@ DevKafkaArgs parse_dev_kafka_args(const std::vector<std::string>& args);
 int run_dev_kafka(const std::vector<std::string>& args);
 
 }  // namespace velo::kafka
+
+namespace velo {
+// The CLI (`velo dev kafka`) and tests name these from namespace velo.
+using kafka::DevKafkaCluster;
+using kafka::run_dev_kafka;
+}  // namespace velo

@@ -74,7 +74,7 @@ class KafkaSource : public Source {
   /// Commits, for group_id, the positions of every message returned in a batch so far (the
   /// engine calls it after its sinks committed). Flushes the dead-letter producer first.
   /// Thread-safe; blocking. No-op without group_id.
-  void acknowledge();
+  void acknowledge() override;
   /// Next offsets to read, "p:offset,..." (one topic) or "topic:p:offset,..." (several): a valid
   /// `start` value for resuming. Thread-safe.
   std::string position() const;
