@@ -136,3 +136,64 @@ TEST(ParserErrorTest, ParseExpressionRejectsTrailingTokens) {
 
 }  // namespace
 }  // namespace velo::sql
+
+namespace velo::sql {
+namespace {
+
+// Every prefix and every one-token deletion of a rich script either parses or throws a located
+// velo::Error: never another exception, a crash or a hang.
+TEST(ParserErrorTest, PrefixesAndDeletionsFailCleanly) {
+  const std::string sql = R"(-- @name: j
+WITH c AS (SELECT a, b FROM 'file:///x.csv' WITH (header = true))
+SELECT DISTINCT a->>'k' AS k, CAST(b AS DECIMAL(10,2)) b2, COUNT(*) FILTER (WHERE a > 1),
+  CASE WHEN a IS NULL THEN 'n' ELSE "X" END, EXTRACT(YEAR FROM ts), x[1],
+  ROW_NUMBER() OVER (PARTITION BY a ORDER BY b DESC ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)
+FROM c JOIN TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) w ON c.a = w.a
+WHERE a BETWEEN 1 AND 2 AND b NOT IN (SELECT 1) AND s LIKE 'x%'
+GROUP BY a WINDOW TUMBLING(ts, 1m) HAVING SUM(b) > 0.5 EMIT CHANGES
+ORDER BY a NULLS LAST LIMIT 10 OFFSET 2
+INTO 'file:///out.jsonl', sink2 WITH (format = 'json');
+CREATE STREAM s AS SELECT * FROM src EMIT CHANGES WITH ('src.type' = 'kafka_source');)";
+  ASSERT_NO_THROW(parse_script(sql));
+  int errors = 0;
+  for (size_t n = 0; n < sql.size(); ++n) {
+    std::string prefix = sql.substr(0, n);
+    try {
+      parse_script(prefix);
+    } catch (const Error& e) {
+      ++errors;
+      EXPECT_GT(e.location().line, 0) << prefix;
+      EXPECT_FALSE(render_sql_error(prefix, e).empty());
+    }
+  }
+  EXPECT_GT(errors, 100);
+  // Delete each space-separated word in turn.
+  for (size_t start = 0; start < sql.size();) {
+    size_t end = sql.find_first_of(" \n", start);
+    if (end == std::string::npos) end = sql.size();
+    std::string mutated = sql.substr(0, start) + sql.substr(end);
+    try {
+      parse_script(mutated);
+    } catch (const Error& e) {
+      EXPECT_GT(e.location().line, 0) << mutated;
+    }
+    start = end + 1;
+  }
+}
+
+TEST(ParserErrorTest, UnterminatedBlockCommentInScript) {
+  std::string sql = "SELECT 1;\nSELECT /* never closed\n2";
+  try {
+    parse_script(sql);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.location().line, 2);
+    EXPECT_EQ(e.location().column, 8);
+    EXPECT_NE(render_sql_error(sql, e).find("\n  SELECT /* never closed\n         ^^"),
+              std::string::npos)
+        << render_sql_error(sql, e);
+  }
+}
+
+}  // namespace
+}  // namespace velo::sql

@@ -343,8 +343,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "X'00ff'", "'it''s'", "1.5e3", "0.1 + 0.2", "100.00", "\"Weird Name\" + 1",
                       "t._metadata.filename", "TRUE AND NULL", "1m", "a % b / c",
                       "JSON_OBJECT('a', 1, 'b', x)", "(SELECT 1) + 1", "EXISTS (SELECT 1)",
-                      "a IN (SELECT 1)", "(a + b)::INT", "a->'x'::INT", "a = b = c", "-2147483648",
-                      "9223372036854775807"));
+                      "a IN (SELECT 1)", "(a + b)::INT", "a->'x'::INT", "a = b = c",
+                      "((SELECT 1) + 1) * 2", "-2147483648", "9223372036854775807"));
 
 TEST(ParserExprTest, ToStringNormalizes) {
   EXPECT_EQ(text("a+b*c"), "a + b * c");

@@ -112,7 +112,9 @@ WITH (
   // The option value is itself an expression the sink parses.
   auto del = parse_expression(*st->options.get("delete_on"));
   EXPECT_EQ(del->kind, ExprKind::kBinary);
-  EXPECT_EQ(del->args[1]->kind, ExprKind::kColumnRef);  // "D" is an identifier in SQL
+  EXPECT_EQ(del->args[1]->kind, ExprKind::kColumnRef);  // "D" is an identifier in SQL…
+  EXPECT_TRUE(del->args[1]->quoted);  // …marked so the sink may read it as the string 'D'
+  EXPECT_FALSE(del->args[0]->quoted);
 }
 
 TEST(ParserSeedTest, Example4FileWatchToMultipleSinks) {
@@ -715,6 +717,66 @@ TEST(ParserNexmarkTest, RisingWaveQueriesParse) {
     }
   }
   EXPECT_GE(parsed, 20);
+}
+
+}  // namespace
+}  // namespace velo::sql
+
+namespace velo::sql {
+namespace {
+
+TEST(ParserQueryTest, EmitAfterLimitAndMultipleInto) {
+  auto st = parse_statement(
+      "SELECT a FROM t ORDER BY a LIMIT 3 EMIT FINAL INTO 'file:///a.csv', 's3://b/c.json', "
+      "named_sink");
+  EXPECT_EQ(select_of(*st).emit, EmitMode::kFinal);
+  ASSERT_EQ(st->into.size(), 3u);
+  EXPECT_TRUE(st->into[2].is_name);
+  EXPECT_EQ(st->into[1].pos.column, 69);
+}
+
+TEST(ParserQueryTest, CteWithVersusOptionsWith) {
+  auto st = parse_statement(
+      "WITH src AS (SELECT * FROM 'file:///x.csv' WITH (header = false)) "
+      "SELECT * FROM src WHERE a > 1 INTO 'file:///y.csv' WITH (format = 'csv')");
+  ASSERT_EQ(st->query->ctes.size(), 1u);
+  EXPECT_EQ(st->query->ctes[0].query->select->from->options.get("header"), "false");
+  EXPECT_EQ(st->options.get("format"), "csv");
+}
+
+TEST(ParserQueryTest, ParenthesizedJoinAndQueryToString) {
+  auto st = parse_statement(
+      "SELECT * FROM (a JOIN b ON a.x = b.x) LEFT JOIN c USING (y) WHERE a.z IS NOT TRUE");
+  const TableRef& t = *select_of(*st).from;
+  EXPECT_EQ(t.join_type, JoinType::kLeft);
+  EXPECT_EQ(t.left->kind, TableRef::Kind::kJoin);
+  EXPECT_EQ(st->query->to_string(),
+            "SELECT * FROM a JOIN b ON a.x = b.x LEFT JOIN c USING (y) WHERE a.z IS NOT TRUE");
+}
+
+TEST(ParserStatementTest, CreateStreamWithIntoAndColumns) {
+  auto st = parse_statement(
+      "CREATE OR REPLACE STREAM IF NOT EXISTS s AS SELECT * FROM src EMIT CHANGES "
+      "INTO 'kafka://localhost:9092/out' WITH (acks = 'all')");
+  EXPECT_EQ(st->kind, StatementKind::kCreateStream);
+  EXPECT_EQ(st->name, "s");
+  EXPECT_EQ(st->into.size(), 1u);
+  EXPECT_EQ(st->options.get("acks"), "all");
+  auto sink = parse_statement("CREATE SINK out AS SELECT * FROM src WITH (connector = 'x')");
+  EXPECT_EQ(sink->kind, StatementKind::kCreateSink);
+  EXPECT_TRUE(sink->query);
+  EXPECT_EQ(sink->options.get("connector"), "x");
+  auto view = parse_statement("CREATE VIEW v AS SELECT 1");
+  EXPECT_EQ(view->kind, StatementKind::kCreateView);
+  auto pk = parse_statement("CREATE TABLE t (a INT, b INT, PRIMARY KEY (a, b) NOT ENFORCED)");
+  EXPECT_EQ(pk->primary_key, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(ParserStatementTest, ExplainNestedCreate) {
+  auto st = parse_statement("EXPLAIN CREATE STREAM s AS SELECT 1 FROM t");
+  EXPECT_FALSE(st->explain_analyze);
+  EXPECT_EQ(st->explained->kind, StatementKind::kCreateStream);
+  EXPECT_EQ(st->text, "EXPLAIN CREATE STREAM s AS SELECT 1 FROM t");
 }
 
 }  // namespace

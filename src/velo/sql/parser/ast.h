@@ -81,12 +81,15 @@ struct Expr {
   std::string op;                  // kUnary, kBinary, kLike, kInterval (unit)
   std::string name;                // kFunction: as written (binder folds case)
   std::vector<ExprPtr> args;
-  bool distinct = false;             // kFunction
-  bool star = false;                 // kFunction: COUNT(*)
-  bool negated = false;              // kIn, kBetween, kLike, kIsNull, kIsBool, kExists
-  bool has_operand = false;          // kCase
-  bool has_else = false;             // kCase
-  bool try_cast = false;             // kCast
+  bool distinct = false;     // kFunction
+  bool star = false;         // kFunction: COUNT(*)
+  bool negated = false;      // kIn, kBetween, kLike, kIsNull, kIsBool, kExists
+  bool has_operand = false;  // kCase
+  bool has_else = false;     // kCase
+  bool try_cast = false;     // kCast
+  /// kColumnRef: a single name written in double quotes or backticks ("D"). Lets a consumer of
+  /// option expressions such as delete_on = '_action = "D"' read an unresolved one as a string.
+  bool quoted = false;
   DataType cast_type;                // kCast
   std::vector<OrderItem> order_by;   // kFunction: STRING_AGG(x, ',' ORDER BY y), WITHIN GROUP
   ExprPtr filter;                    // kFunction: FILTER (WHERE …)

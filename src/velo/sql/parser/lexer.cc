@@ -228,6 +228,8 @@ std::vector<Token> Lexer::tokenize() {
 
 int token_length_at(std::string_view sql, int offset) {
   if (offset < 0 || static_cast<size_t>(offset) >= sql.size()) return 1;
+  std::string_view rest = sql.substr(static_cast<size_t>(offset));
+  if (rest.substr(0, 2) == "/*" || rest.substr(0, 2) == "--") return 2;
   try {
     Lexer lexer(sql.substr(static_cast<size_t>(offset)));
     std::vector<Token> tokens = lexer.tokenize();

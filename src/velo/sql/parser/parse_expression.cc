@@ -626,7 +626,8 @@ ExprPtr Parser::primary() {
     case TokenKind::kSymbol:
       if (t.is_symbol("(")) {
         const Token& open = next();
-        if (starts_query()) {
+        // Only SELECT/WITH right after '(' makes a subquery: ((SELECT 1) + 1) is arithmetic.
+        if (peek().is_word("SELECT") || peek().is_word("WITH")) {
           auto e = make_expr(ExprKind::kSubquery, open.pos);
           e->subquery = query();
           expect_symbol(")");
@@ -735,6 +736,7 @@ ExprPtr Parser::primary() {
     fail_unexpected();
   }
   auto e = make_expr(ExprKind::kColumnRef, t.pos);
+  e->quoted = t.kind == TokenKind::kQuotedIdent;
   e->names.push_back(next().text);
   while (peek().is_symbol(".")) {
     if (peek(1).is_symbol("*")) {
@@ -749,6 +751,7 @@ ExprPtr Parser::primary() {
       fail_unexpected();
     }
     e->names.push_back(next().text);
+    e->quoted = false;
   }
   return e;
 }
