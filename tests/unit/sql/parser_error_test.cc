@@ -197,3 +197,25 @@ TEST(ParserErrorTest, UnterminatedBlockCommentInScript) {
 
 }  // namespace
 }  // namespace velo::sql
+
+namespace velo::sql {
+namespace {
+
+TEST(ParserErrorTest, DeepNestingIsAnErrorNotACrash) {
+  std::string deep = std::string(100000, '(') + "1" + std::string(100000, ')');
+  EXPECT_THROW(parse_expression(deep), Error);
+  std::string minus;
+  for (int i = 0; i < 50000; ++i) minus += "- ";
+  EXPECT_THROW(parse_expression(minus + "x"), Error);
+  EXPECT_NO_THROW(parse_expression("- - - x"));
+  std::string nots;
+  for (int i = 0; i < 50000; ++i) nots += "NOT ";
+  EXPECT_THROW(parse_expression(nots + "TRUE"), Error);
+  std::string tables = "SELECT * FROM " + std::string(100000, '(') + "t";
+  EXPECT_THROW(parse_statement(tables), Error);
+  // Moderate nesting is fine.
+  EXPECT_NO_THROW(parse_expression(std::string(100, '(') + "1" + std::string(100, ')')));
+}
+
+}  // namespace
+}  // namespace velo::sql

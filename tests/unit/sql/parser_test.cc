@@ -17,8 +17,6 @@ const Select& select_of(const Statement& st) {
   return *st.query->select;
 }
 
-std::string expr_text(std::string_view sql) { return parse_expression(sql)->to_string(); }
-
 // --- the six examples of seed-feature-request.md -------------------------------------------------
 
 TEST(ParserSeedTest, Example1KafkaToDataLake) {

@@ -49,7 +49,10 @@ ExprPtr make_expr(ExprKind kind, const SourcePos& pos) {
   return e;
 }
 
-ExprPtr Parser::expression() { return or_expr(); }
+ExprPtr Parser::expression() {
+  DepthGuard guard(this);
+  return or_expr();
+}
 
 ExprPtr Parser::or_expr() {
   ExprPtr left = and_expr();
@@ -79,6 +82,7 @@ ExprPtr Parser::and_expr() {
 }
 
 ExprPtr Parser::not_expr() {
+  DepthGuard guard(this);
   if (peek().is_word("NOT")) {
     const Token& t = next();
     if (peek().is_word("EXISTS")) {
@@ -229,6 +233,8 @@ ExprPtr Parser::multiplicative() {
 }
 
 ExprPtr Parser::unary() {
+  // Unary chains (- - - x) and NOT chains recurse without passing through expression().
+  DepthGuard guard(this);
   if (peek().is_symbol("-") || peek().is_symbol("+")) {
     const Token& t = next();
     std::string op = t.text;

@@ -77,6 +77,13 @@ Parser::Parser(std::string_view sql) : sql_(sql) {
   comments_ = lexer.comments();
 }
 
+Parser::DepthGuard::DepthGuard(Parser* p) : p_(p) {
+  if (++p_->depth_ > kMaxDepth) {
+    --p_->depth_;
+    p_->fail_at(p_->peek(), "statement is nested too deeply");
+  }
+}
+
 // --- token access ---------------------------------------------------------------------------
 
 const Token& Parser::peek(size_t ahead) const {
@@ -569,6 +576,7 @@ bool Parser::with_options_end_statement() const {
 // --- queries ----------------------------------------------------------------------------------
 
 std::unique_ptr<Query> Parser::query() {
+  DepthGuard guard(this);
   SourcePos pos = peek().pos;
   std::vector<CommonTableExpr> ctes;
   if (peek().is_word("WITH") && !peek(1).is_symbol("(")) {
@@ -591,9 +599,7 @@ std::unique_ptr<Query> Parser::query() {
       ctes.push_back(std::move(cte));
     } while (accept_symbol(","));
   }
-  ++query_depth_;
   std::unique_ptr<Query> q = set_expression();
-  --query_depth_;
   if (!ctes.empty()) {
     for (auto& c : q->ctes) ctes.push_back(std::move(c));
     q->ctes = std::move(ctes);
@@ -830,6 +836,7 @@ std::unique_ptr<TableRef> Parser::table_expression() {
 }
 
 std::unique_ptr<TableRef> Parser::table_primary() {
+  DepthGuard guard(this);
   const Token start = peek();
   std::unique_ptr<TableRef> t;
   if (start.kind == TokenKind::kString) {

@@ -9,7 +9,9 @@
 
 /// The SQL parser (ARCHITECTURE.md §6): text -> AST of ast.h. Errors are velo::Error (kUser)
 /// whose message reads "syntax error at line L, column C: unexpected 'X', expected …" and whose
-/// ErrorLocation holds the position (render with sql_error.h).
+/// ErrorLocation holds the position (render with sql_error.h). All positions (SourcePos in the AST,
+/// ErrorLocation) are relative to the whole text given to the parse function, so a binder error
+/// on the third statement of a script renders against the script.
 namespace velo::sql {
 
 /// Parses a script of statements separated by ';' (a trailing ';' optional). Collects

@@ -34,6 +34,18 @@ class Parser {
   void expect_word(std::string_view w);
   void expect_symbol(std::string_view s);
   void note_expected(std::string what);
+  /// Counts one level of nesting for the lifetime of the guard; throws past kMaxDepth.
+  class DepthGuard {
+   public:
+    explicit DepthGuard(Parser* p);
+    ~DepthGuard() { --p_->depth_; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+
+   private:
+    Parser* p_;
+  };
+  static constexpr int kMaxDepth = 500;
   [[noreturn]] void fail_unexpected();
   [[noreturn]] void fail_at(const Token& t, const std::string& message);
   std::string identifier(std::string_view what);  // word or quoted identifier
@@ -103,7 +115,8 @@ class Parser {
   size_t pos_ = 0;
   size_t expected_at_ = static_cast<size_t>(-1);
   std::vector<std::string> expected_;
-  int query_depth_ = 0;
+  int depth_ = 0;  // nesting of expressions, queries and tables (bounded: deep input would
+                   // otherwise overflow the stack)
   bool in_create_as_ = false;
 };
 
