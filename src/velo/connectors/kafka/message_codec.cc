@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "velo/types/error.h"
@@ -330,8 +331,13 @@ class JsonDecoder : public MessageDecoder {
  public:
   explicit JsonDecoder(SchemaPtr schema) : schema_(std::move(schema)) {}
   void append(std::string_view payload, std::vector<ColumnPtr>& columns) override {
+    // simdjson needs SIMDJSON_PADDING readable bytes after the input; copy into a reused padded
+    // buffer instead of letting parse() allocate a padded copy per message.
+    if (padded_.size() < payload.size() + simdjson::SIMDJSON_PADDING)
+      padded_.resize(payload.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(padded_.data(), payload.data(), payload.size());
     simdjson::dom::element doc;
-    if (auto err = parser_.parse(payload.data(), payload.size()).get(doc))
+    if (auto err = parser_.parse(padded_.data(), payload.size(), false).get(doc))
       throw_format_error("invalid JSON: {}", simdjson::error_message(err));
     simdjson::dom::object obj;
     if (doc.get_object().get(obj)) throw_format_error("JSON message is not an object");
@@ -348,6 +354,7 @@ class JsonDecoder : public MessageDecoder {
  private:
   SchemaPtr schema_;
   simdjson::dom::parser parser_;
+  std::string padded_;
 };
 
 DataType infer_json_type(simdjson::dom::element e);
