@@ -779,3 +779,33 @@ TEST(ParserStatementTest, ExplainNestedCreate) {
 
 }  // namespace
 }  // namespace velo::sql
+
+namespace velo::sql {
+namespace {
+
+TEST(ParserNexmarkTest, FlinkSourceDdlParses) {
+  // ddl_kafka.sql / ddl_gen.sql: ROW<…> columns, a computed column and a WATERMARK.
+  const std::string dir = std::string(VELO_TESTDATA_DIR) + "/nexmark/nexmark-flink/queries/";
+  for (const char* f : {"ddl_kafka.sql", "ddl_gen.sql", "ddl_gen_v2.sql"}) {
+    std::string sql = read_all(dir + f);
+    ASSERT_FALSE(sql.empty()) << f;
+    try {
+      auto sts = parse_script(sql);
+      ASSERT_EQ(sts.size(), 1u) << f;
+      const Statement& st = *sts[0];
+      EXPECT_EQ(st.kind, StatementKind::kCreateTable);
+      ASSERT_EQ(st.columns.size(), 5u) << f;
+      EXPECT_EQ(st.columns[1].type.id(), TypeId::kStruct);
+      EXPECT_EQ(st.columns[1].type.children()[0].type, DataType::int64());
+      ASSERT_TRUE(st.columns[4].computed);
+      EXPECT_EQ(st.columns[4].computed->kind, ExprKind::kCase);
+      EXPECT_EQ(st.watermark_column, "dateTime");
+      EXPECT_EQ(st.watermark->to_string(), "dateTime - INTERVAL '00:00:04'");
+    } catch (const Error& e) {
+      ADD_FAILURE() << f << ": " << render_sql_error(sql, e);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace velo::sql

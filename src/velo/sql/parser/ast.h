@@ -197,9 +197,11 @@ struct SinkTarget {
 
 struct ColumnDef {
   std::string name;
-  DataType type;
+  DataType type;  // unset (kNull) for a computed column
   bool primary_key = false;
   SourcePos pos;
+  /// Flink computed column `name AS expr` (Nexmark DDL); null for a stored column.
+  ExprPtr computed;
 };
 
 enum class StatementKind {
@@ -234,6 +236,9 @@ struct Statement {
   bool explain_analyze = false;
   bool name_is_uri = false;                 // kDescribe: name holds a quoted URI
   std::vector<std::string> partitioned_by;  // CREATE TABLE … PARTITIONED BY (cols)
+  /// Flink `WATERMARK FOR col AS expr` inside CREATE TABLE (…): the column and the expression.
+  std::string watermark_column;
+  ExprPtr watermark;
 };
 
 }  // namespace velo::sql

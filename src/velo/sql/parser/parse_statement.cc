@@ -462,6 +462,18 @@ void Parser::column_defs(Statement* st) {
       }
       continue;
     }
+    if (peek().is_word("WATERMARK") && peek(1).is_word("FOR")) {
+      next();
+      next();
+      if (peek().kind != TokenKind::kWord && peek().kind != TokenKind::kQuotedIdent) {
+        note_expected("column name");
+        fail_unexpected();
+      }
+      st->watermark_column = next().text;
+      expect_word("AS");
+      st->watermark = expression();
+      continue;
+    }
     ColumnDef col;
     col.pos = peek().pos;
     if (peek().kind != TokenKind::kWord && peek().kind != TokenKind::kQuotedIdent) {
@@ -469,6 +481,12 @@ void Parser::column_defs(Statement* st) {
       fail_unexpected();
     }
     col.name = next().text;
+    if (peek().is_word("AS")) {
+      next();
+      col.computed = expression();
+      st->columns.push_back(std::move(col));
+      continue;
+    }
     col.type = type();
     while (true) {
       if (peek().is_word("NOT") && peek(1).is_word("NULL")) {
