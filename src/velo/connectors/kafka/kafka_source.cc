@@ -442,6 +442,15 @@ int topic_index(const ConsumerState& s, const char* name) {
   return -1;
 }
 
+/// Grows the per-partition vectors when a topic gained partitions after open. Call with s.mu held.
+void ensure_partition(ConsumerState& s, int t, int32_t partition) {
+  size_t need = static_cast<size_t>(partition) + 1;
+  if (s.partitions[t].size() >= need) return;
+  s.partitions[t].resize(need);
+  s.published[t].resize(need, -1);
+  s.committed[t].resize(need, -1);
+}
+
 /// Subscribe mode: on assignment, partitions without a committed offset start at `start`.
 void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                   void* opaque) {
@@ -477,8 +486,9 @@ void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
     std::lock_guard<std::mutex> lock(s->mu);
     for (int i = 0; i < parts->cnt; ++i) {
       int t = topic_index(*s, parts->elems[i].topic);
-      if (t >= 0 && parts->elems[i].partition < static_cast<int>(s->partitions[t].size()))
-        s->partitions[t][parts->elems[i].partition].assigned = true;
+      if (t < 0 || parts->elems[i].partition < 0) continue;
+      ensure_partition(*s, t, parts->elems[i].partition);
+      s->partitions[t][parts->elems[i].partition].assigned = true;
     }
   } else {
     // Revoked: what the engine acknowledged is committed already; the rest is read again by the
@@ -487,7 +497,9 @@ void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
     for (int i = 0; i < parts->cnt; ++i) {
       int t = topic_index(*s, parts->elems[i].topic);
       if (t < 0 || parts->elems[i].partition >= static_cast<int>(s->partitions[t].size())) continue;
+      // The callback runs on the reader's thread (inside consume), so partitions is ours to change.
       s->partitions[t][parts->elems[i].partition].assigned = false;
+      s->partitions[t][parts->elems[i].partition].next_offset = -1;
       s->published[t][parts->elems[i].partition] = -1;
     }
     rd_kafka_assign(rk, nullptr);
@@ -607,8 +619,11 @@ class KafkaReader : public SourceReader {
       state_->topic_handles[t] = m->rkt;
     }
     *topic_out = t;
-    if (m->partition < 0 || m->partition >= static_cast<int>(state_->partitions[t].size()))
-      return nullptr;
+    if (m->partition < 0) return nullptr;
+    if (m->partition >= static_cast<int>(state_->partitions[t].size())) {
+      std::lock_guard<std::mutex> lock(state_->mu);
+      ensure_partition(*state_, t, m->partition);
+    }
     return &state_->partitions[t][m->partition];
   }
 
@@ -892,6 +907,12 @@ void KafkaSource::acknowledge() {
   }
   if (list->cnt == 0) return;
   rd_kafka_resp_err_t err = rd_kafka_commit(state_->consumer.get(), list.get(), 0);
+  // A rebalance took the partitions away meanwhile: their new owner reads again from the last
+  // committed offset (at-least-once), so there is nothing to fail the query for.
+  if (state_->subscribed &&
+      (err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+       err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION || err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID))
+    return;
   if (err) throw_kafka_error(err, fmt::format("committing offsets of group '{}'", group_id_));
   for (int i = 0; i < list->cnt; ++i)
     if (list->elems[i].err)
