@@ -89,5 +89,97 @@ TEST(KafkaGroupTest, TwoMembersOfAGroupSplitSixPartitions) {
   b.acknowledge();
 }
 
+TEST(KafkaGroupTest, BoundedGroupSurvivorFinishesAfterKillMinus9) {
+  DevKafkaCluster cluster(1);
+  cluster.create_topic("work", 6);
+  constexpr int kMessages = 60000;
+  std::vector<std::string> lines;
+  for (int i = 0; i < kMessages; ++i) lines.push_back(fmt::format(R"(k{}:{{"id": {}}})", i, i));
+  kcat_produce(cluster.bootstrap(), "work", lines, /*keyed=*/true);  // keys spread the partitions
+  std::string uri = "kafka://" + cluster.bootstrap() + "/work";
+  auto member_options = [] {
+    return options({{"group_id", "velo-work"},
+                    {"until", "latest"},
+                    {"schema", "id BIGINT"},
+                    {"kafka.session.timeout.ms", "6000"},
+                    {"kafka.heartbeat.interval.ms", "500"}});
+  };
+  std::string child_file = fmt::format("/tmp/velo_kafka_victim_{}.txt", getpid());
+  std::filesystem::remove(child_file);
+
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The victim: a slow member that acknowledges (commits) after every batch, as an engine
+    // whose sink commits each batch would.
+    try {
+      KafkaSource victim(uri, member_options());
+      ScanSpec spec;
+      spec.projection = {0};
+      victim.apply(spec);
+      auto r = victim.open(1);
+      std::ofstream out(child_file);
+      while (true) {
+        Batch b;
+        PollStatus st = r[0]->next(&b, Clock::now() + std::chrono::milliseconds(100));
+        if (st == PollStatus::kEnd) break;
+        if (st != PollStatus::kBatch) continue;
+        // "Processing" takes a while; a kill -9 meanwhile loses this batch's output, which was
+        // not acknowledged, so a survivor must read it again.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+        for (size_t i = 0; i < b.num_rows; ++i) out << b.columns[0]->value<int64_t>(i) << "\n";
+        out.flush();
+        victim.acknowledge();
+      }
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "victim failed: {}\n", e.what());
+      _exit(1);
+    }
+    _exit(0);
+  }
+
+  KafkaSource survivor(uri, member_options());
+  ScanSpec spec;
+  spec.projection = {0};
+  survivor.apply(spec);
+  auto r = survivor.open(1);
+  std::set<int64_t> got;
+  bool killed = false;
+  auto started = Clock::now();
+  auto stop = started + std::chrono::seconds(90);
+  PollStatus st = PollStatus::kNothingYet;
+  while (Clock::now() < stop) {
+    Batch b;
+    st = r[0]->next(&b, Clock::now() + std::chrono::milliseconds(100));
+    if (st == PollStatus::kEnd) break;
+    if (st == PollStatus::kBatch)
+      for (size_t i = 0; i < b.num_rows; ++i) got.insert(b.columns[0]->value<int64_t>(i));
+    if (!killed && std::filesystem::exists(child_file) &&
+        std::filesystem::file_size(child_file) > 0 &&
+        Clock::now() - started > std::chrono::seconds(5)) {
+      kill(child, SIGKILL);
+      waitpid(child, nullptr, 0);
+      killed = true;
+    }
+  }
+  survivor.acknowledge();
+  if (!killed) {
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+  }
+  EXPECT_TRUE(killed);
+  EXPECT_EQ(st, PollStatus::kEnd) << "the survivor did not finish; it read " << got.size();
+  std::ifstream in(child_file);
+  std::set<int64_t> victim;
+  int64_t id;
+  while (in >> id) victim.insert(id);
+  EXPECT_GT(victim.size(), 0u);
+  EXPECT_LT(victim.size(), static_cast<size_t>(kMessages) / 2) << "the kill was not mid-stream";
+  std::set<int64_t> all = got;
+  all.insert(victim.begin(), victim.end());
+  EXPECT_EQ(all.size(), static_cast<size_t>(kMessages)) << "records lost";
+  std::filesystem::remove(child_file);
+}
+
 }  // namespace
 }  // namespace velo::kafka

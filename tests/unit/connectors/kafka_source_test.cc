@@ -239,22 +239,31 @@ TEST_F(KafkaSourceTest, GroupCommitsOnlyOnAcknowledge) {
   fill_json("g", 20, 2);
   std::string group = "velo-test-group";
   {
-    KafkaSource s(uri("g"),
-                  options({{"until", "latest"}, {"group_id", group}, {"schema", "id BIGINT"}}));
+    KafkaSource s(uri("g"), options({{"until", "latest"},
+                                     {"group_id", group},
+                                     {"schema", "id BIGINT"},
+                                     {"group_settle", "500ms"},
+                                     {"kafka.session.timeout.ms", "6000"}}));
     EXPECT_EQ(rows_of(read_all(s)).size(), 20u);
     // Not acknowledged: nothing committed.
   }
   {
-    KafkaSource s(uri("g"),
-                  options({{"until", "latest"}, {"group_id", group}, {"schema", "id BIGINT"}}));
+    KafkaSource s(uri("g"), options({{"until", "latest"},
+                                     {"group_id", group},
+                                     {"schema", "id BIGINT"},
+                                     {"group_settle", "500ms"},
+                                     {"kafka.session.timeout.ms", "6000"}}));
     EXPECT_EQ(rows_of(read_all(s)).size(), 20u);
     s.acknowledge();
   }
   fill_json("g2", 0, 1);  // (just a second topic; unused)
   kcat_produce(bootstrap(), "g", {R"({"id": 100})"});
   {
-    KafkaSource s(uri("g"),
-                  options({{"until", "latest"}, {"group_id", group}, {"schema", "id BIGINT"}}));
+    KafkaSource s(uri("g"), options({{"until", "latest"},
+                                     {"group_id", group},
+                                     {"schema", "id BIGINT"},
+                                     {"group_settle", "500ms"},
+                                     {"kafka.session.timeout.ms", "6000"}}));
     ScanSpec spec;
     spec.projection = {0};
     s.apply(spec);

@@ -14,6 +14,8 @@ namespace velo::kafka {
 namespace {
 
 constexpr size_t kMaxBatchMessages = kDefaultBatchRows;
+// librdkafka's 45 s makes a dead member's partitions wait too long for a survivor.
+constexpr int64_t kDefaultSessionTimeoutMs = 10000;
 constexpr size_t kNumSystemColumns = 6;
 enum SystemColumn { kKey, kPartition, kOffset, kTimestamp, kTopic, kHeaders };
 const char* const kSystemNames[kNumSystemColumns] = {"_key",       "_partition", "_offset",
@@ -165,7 +167,12 @@ struct ConsumerState {
   std::vector<std::vector<PartitionState>> partitions;  // [topic][partition]; reader-owned
   bool bounded = false;
   bool subscribed = false;
-  bool commit = false;  // group_id given
+  /// Group + until: this member ends when its assigned partitions reached their end and no
+  /// rebalance happened for `settle` (so partitions of a member that died reach a survivor).
+  std::chrono::milliseconds settle{0};
+  bool ever_assigned = false;                            // reader thread only
+  std::chrono::steady_clock::time_point last_rebalance;  // reader thread only
+  bool commit = false;                                   // group_id given
 
   // Positions published after each batch (what acknowledge() commits).
   mutable std::mutex mu;
@@ -295,6 +302,11 @@ KafkaSource::KafkaSource(const std::string& uri, const Options& options)
   sample_size_ = static_cast<int>(options.get_int("sample_size", 100));
   sample_timeout_ms_ = options.get_duration_us("sample_timeout", 5'000'000) / 1000;
   passthrough_ = options.with_prefix("kafka.");
+  int64_t session_ms = kDefaultSessionTimeoutMs;
+  if (auto it = passthrough_.find("session.timeout.ms"); it != passthrough_.end())
+    session_ms = parse_int64(it->second, "option 'kafka.session.timeout.ms'");
+  // Session timeout (a dead member is noticed) + a rebalance (the mock delays joins ~3 s).
+  group_settle_ms_ = options.get_duration_us("group_settle", (session_ms + 5000) * 1000) / 1000;
   if (auto s = options.get("schema")) value_schema_ = parse_column_list(*s);
   if (!value_schema_ && (format_ == MessageFormat::kString || format_ == MessageFormat::kBytes))
     value_schema_ = infer_message_schema(format_, {}, delimiter_);
@@ -426,6 +438,7 @@ HandlePtr make_consumer(const KafkaUri& uri, const std::string& group_id,
       {"enable.partition.eof", "true"},
       {"auto.offset.reset", start.kind == StartPosition::Kind::kLatest ? "latest" : "earliest"},
       {"reconnect.backoff.ms", "100"},
+      {"session.timeout.ms", std::to_string(kDefaultSessionTimeoutMs)},
       {"reconnect.backoff.max.ms", "2000"},
   };
   ConfPtr conf = make_conf(uri.brokers, defaults, passthrough);
@@ -483,6 +496,8 @@ void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
       }
     }
     rd_kafka_assign(rk, parts);
+    s->ever_assigned = true;
+    s->last_rebalance = std::chrono::steady_clock::now();
     std::lock_guard<std::mutex> lock(s->mu);
     for (int i = 0; i < parts->cnt; ++i) {
       int t = topic_index(*s, parts->elems[i].topic);
@@ -491,6 +506,7 @@ void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
       s->partitions[t][parts->elems[i].partition].assigned = true;
     }
   } else {
+    s->last_rebalance = std::chrono::steady_clock::now();
     // Revoked: what the engine acknowledged is committed already; the rest is read again by the
     // next owner (at-least-once).
     std::lock_guard<std::mutex> lock(s->mu);
@@ -575,11 +591,53 @@ class KafkaReader : public SourceReader {
   }
 
  private:
-  bool all_done() const {
+  bool all_done() {
+    if (state_->subscribed) return group_done();
     for (const auto& t : state_->partitions)
       for (const auto& p : t)
         if (!p.done) return false;
     return true;
+  }
+
+  /// Group + until: done when every assigned partition reached its end and every other
+  /// partition is committed up to its end by the group. Members that acknowledge only at their
+  /// own end never commit while others wait, so when the group's commits stand still for
+  /// `settle` (longer than the session timeout: a dead member's partitions would have been handed
+  /// to us by then) the member ends too.
+  bool group_done() {
+    if (group_finished_) return true;
+    if (!state_->ever_assigned) return false;
+    for (const auto& t : state_->partitions)
+      for (const auto& p : t)
+        if (p.assigned && !p.done) return false;
+    auto now = std::chrono::steady_clock::now();
+    if (now < next_group_check_) return false;
+    next_group_check_ = now + std::chrono::milliseconds(500);
+    auto list = make_partition_list(16);
+    for (size_t t = 0; t < state_->partitions.size(); ++t)
+      for (size_t p = 0; p < state_->partitions[t].size(); ++p)
+        if (!state_->partitions[t][p].done)
+          rd_kafka_topic_partition_list_add(list.get(), state_->topics[t].c_str(),
+                                            static_cast<int32_t>(p));
+    if (list->cnt == 0) return group_finished_ = true;
+    int64_t sum = 0;
+    bool all_committed = false;
+    if (!rd_kafka_committed(state_->consumer.get(), list.get(), 5000)) {
+      all_committed = true;
+      for (int i = 0; i < list->cnt; ++i) {
+        const auto& e = list->elems[i];
+        int t = topic_index(*state_, e.topic);
+        sum += std::max<int64_t>(e.offset, 0);
+        if (e.offset < state_->partitions[t][e.partition].end_offset) all_committed = false;
+      }
+    }
+    if (all_committed) return group_finished_ = true;
+    if (sum != group_committed_sum_) {
+      group_committed_sum_ = sum;
+      last_group_progress_ = now;
+    }
+    auto quiet_since = std::max(last_group_progress_, state_->last_rebalance);
+    return group_finished_ = now - quiet_since >= state_->settle;
   }
 
   PollStatus finish() {
@@ -787,6 +845,10 @@ class KafkaReader : public SourceReader {
   std::vector<rd_kafka_message_t*> messages_;
   size_t pending_ = 0;
   bool troubled_ = false;
+  std::chrono::steady_clock::time_point next_group_check_{};
+  std::chrono::steady_clock::time_point last_group_progress_{};
+  int64_t group_committed_sum_ = -1;
+  bool group_finished_ = false;  // once true, stays: the answer is checked several times a call
   std::chrono::steady_clock::time_point trouble_since_;
   std::string trouble_text_;
 };
@@ -798,7 +860,8 @@ std::vector<std::unique_ptr<SourceReader>> KafkaSource::open(int parallelism) {
   state->topics = uri_.topics;
   state->bounded = until_latest_;
   state->commit = !group_id_.empty();
-  state->subscribed = !group_id_.empty() && !until_latest_;
+  state->subscribed = !group_id_.empty();
+  state->settle = std::chrono::milliseconds(group_settle_ms_);
   state->start = start_;
   state->consumer =
       make_consumer(uri_, group_id_, start_, passthrough_, state.get(), state->subscribed);
@@ -819,8 +882,19 @@ std::vector<std::unique_ptr<SourceReader>> KafkaSource::open(int parallelism) {
       rd_kafka_topic_partition_list_add(topics.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
     if (auto err = rd_kafka_subscribe(rk, topics.get()))
       throw_kafka_error(err, "subscribing to " + uri_text_);
-    for (auto& t : state->partitions)
-      for (auto& p : t) p.done = false;
+    if (until_latest_) {
+      // The end of every partition now; members stop there whichever partitions they get.
+      int timeout = static_cast<int>(std::min<int64_t>(connect_timeout_ms_, INT32_MAX));
+      for (size_t t = 0; t < uri_.topics.size(); ++t)
+        for (int p = 0; p < counts[t]; ++p) {
+          int64_t lo = 0, hi = 0;
+          if (auto err = rd_kafka_query_watermark_offsets(rk, uri_.topics[t].c_str(), p, &lo, &hi,
+                                                          timeout))
+            throw_kafka_error(
+                err, fmt::format("reading the end of topic '{}' partition {}", uri_.topics[t], p));
+          state->partitions[t][p].end_offset = hi;
+        }
+    }
   } else {
     auto list = make_partition_list(16);
     for (size_t t = 0; t < uri_.topics.size(); ++t)

@@ -51,10 +51,14 @@ struct ConsumerState;
 /// projected; when no value column is projected the values are not decoded at all (and so not
 /// checked against on_error).
 ///
-/// Reading: with until = 'latest' (bounded) or without group_id the partitions are assigned
-/// explicitly; with group_id and no until the consumer subscribes and shares partitions with
-/// every other member of the group. Offsets are committed only by acknowledge(), and only when
-/// group_id is given (at-least-once).
+/// Reading: without group_id every partition is assigned to the one consumer (no group, no
+/// commits). With group_id the consumer subscribes and shares the partitions with every other
+/// member of the group (kafka.session.timeout.ms defaults to 10 s); offsets are committed only by
+/// acknowledge() (at-least-once), and a restart resumes from them (`start` applies to partitions
+/// without a committed offset). until = 'latest' stops each partition at its end when the source
+/// opened; with a group a member ends once its assigned partitions are there and no rebalance
+/// happened for group_settle (default session timeout + 5 s), so that the partitions of a member
+/// that died reach a survivor before it ends.
 class KafkaSource : public Source {
  public:
   /// Reads and validates the options (marking them used); connects lazily.
@@ -93,6 +97,7 @@ class KafkaSource : public Source {
   OnError on_error_ = OnError::kFail;
   std::string dlq_uri_;
   int64_t connect_timeout_ms_ = 30000;
+  int64_t group_settle_ms_ = 0;
   int sample_size_ = 100;
   int64_t sample_timeout_ms_ = 5000;
   std::map<std::string, std::string> passthrough_;
