@@ -176,12 +176,28 @@ TEST_F(KafkaSinkTest, FailedDeliveryFailsPrepare) {
   }
 }
 
-TEST_F(KafkaSinkTest, BrokerDownFailsPrepareAfterDeliveryTimeout) {
+TEST_F(KafkaSinkTest, BrokerDownAtOpenFailsAfterConnectTimeout) {
   cluster_->create_topic("gone", 1);
   rd_kafka_mock_broker_set_down(cluster_->mock(), 1);
+  KafkaSink sink(uri("gone"), options({{"connect_timeout", "1500ms"}}));
+  auto t0 = Clock::now();
+  try {
+    sink.open(orders(1).schema);
+    FAIL() << "expected an io error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kIo);
+    EXPECT_TRUE(e.retryable());
+    EXPECT_NE(e.message().find("connect_timeout"), std::string::npos) << e.message();
+  }
+  EXPECT_GE(Clock::now() - t0, std::chrono::milliseconds(1000));
+}
+
+TEST_F(KafkaSinkTest, BrokerDownAfterOpenFailsPrepare) {
+  cluster_->create_topic("gone", 1);
   KafkaSink sink(uri("gone"), options({{"kafka.message.timeout.ms", "1500"}}));
   Batch b = orders(3);
   sink.open(b.schema);
+  rd_kafka_mock_broker_set_down(cluster_->mock(), 1);
   sink.write(b);
   EXPECT_THROW(sink.prepare(), Error);
 }

@@ -6,7 +6,9 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "velo/connectors/kafka/kafka_uri.h"
 #include "velo/types/error.h"
 
 namespace velo::kafka {
@@ -79,6 +81,12 @@ ConfPtr make_conf(const std::string& brokers, const std::map<std::string, std::s
 
 /// Creates a consumer or producer handle; takes ownership of `conf` (also on failure).
 HandlePtr make_handle(rd_kafka_type_t type, ConfPtr conf);
+
+/// Partition counts of `uri.topics`, from metadata requests retried with backoff (100 ms doubling
+/// to 2 s) until `timeout_ms`: brokers that are down at start get that long to come up. Throws
+/// Error(kIo, retryable) naming the brokers and connect_timeout when none answers, a user error
+/// when a topic does not exist or is not authorized. Blocking.
+std::vector<int> fetch_partition_counts(rd_kafka_t* rk, const KafkaUri& uri, int64_t timeout_ms);
 
 /// Milliseconds until `deadline`, clamped to [0, INT32_MAX].
 int remaining_ms(std::chrono::steady_clock::time_point deadline);

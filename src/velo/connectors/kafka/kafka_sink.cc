@@ -53,6 +53,7 @@ KafkaSink::KafkaSink(const std::string& uri, const Options& options) : uri_(pars
   rate_limit_ = options.get_double("rate_limit", 0);
   if (rate_limit_ < 0) throw_user_error("option 'rate_limit' must be >= 0 messages/s");
   delivery_timeout_ms_ = options.get_duration_us("delivery_timeout", 60'000'000) / 1000;
+  connect_timeout_ms_ = options.get_duration_us("connect_timeout", 30'000'000) / 1000;
   if (options.get_bool("exactly_once", false))
     throw_not_supported("kafka sink exactly_once = true");
   passthrough_ = options.with_prefix("kafka.");
@@ -98,6 +99,9 @@ void KafkaSink::open(SchemaPtr schema) {
   rd_kafka_conf_set_opaque(conf.get(), &reports_);
   producer_ = make_handle(RD_KAFKA_PRODUCER, std::move(conf));
   topic_.reset(rd_kafka_topic_new(producer_.get(), uri_.topics[0].c_str(), nullptr));
+  // Fail early and clearly when the brokers are down (retrying up to connect_timeout) or the
+  // topic does not exist, rather than at the first flush.
+  fetch_partition_counts(producer_.get(), uri_, connect_timeout_ms_);
   last_refill_ = std::chrono::steady_clock::now();
   tokens_ = rate_limit_ > 0 ? std::min(rate_limit_, 1.0) : 0;
 }

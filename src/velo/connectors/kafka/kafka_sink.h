@@ -28,7 +28,8 @@ struct DeliveryReports {
 /// message key, as text; a column named `_key` is used when present), headers = 'col' (a MAP
 /// column; `_headers` when present), timestamp = 'col' (a TIMESTAMP column; `_timestamp` when
 /// present) written as the message timestamp unless preserve_timestamps = false (then the broker
-/// time), rate_limit (messages/s, token bucket), kafka.<prop> (passed to librdkafka), and
+/// time), rate_limit (messages/s, token bucket), kafka.<prop> (passed to librdkafka),
+/// connect_timeout (default 30s: open() waits that long for brokers that are down) and
 /// delivery_timeout (default 60s, for prepare()). `_key`, `_headers`, `_timestamp` and the other
 /// Kafka system columns (`_partition`, `_offset`, `_topic`) are never written into the value;
 /// a `key = 'col'` column stays in the value.
@@ -41,6 +42,8 @@ class KafkaSink : public Sink {
   KafkaSink(const std::string& uri, const Options& options);
   ~KafkaSink() override;
 
+  /// Creates the producer and checks that the brokers answer and the topic exists (blocking, up
+  /// to connect_timeout).
   void open(SchemaPtr schema) override;
   /// Queues the batch's rows for delivery; blocks while librdkafka's queue is full or the rate
   /// limit is reached. Throws when an earlier delivery failed.
@@ -65,6 +68,7 @@ class KafkaSink : public Sink {
   bool preserve_timestamps_ = true;
   double rate_limit_ = 0;  // messages/s, 0 = none
   int64_t delivery_timeout_ms_ = 60000;
+  int64_t connect_timeout_ms_ = 30000;
   std::map<std::string, std::string> passthrough_;
 
   SchemaPtr schema_;

@@ -195,54 +195,6 @@ struct ConsumerState {
 
 namespace {
 
-/// Metadata for `topics`, retried with backoff until `timeout_ms`: returns partition counts.
-std::vector<int> fetch_partition_counts(rd_kafka_t* rk, const KafkaUri& uri, int64_t timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  int backoff_ms = 100;
-  rd_kafka_resp_err_t last = RD_KAFKA_RESP_ERR_NO_ERROR;
-  std::string last_topic;
-  while (true) {
-    std::vector<int> counts;
-    bool retry = false;
-    for (const auto& topic : uri.topics) {
-      TopicPtr t(rd_kafka_topic_new(rk, topic.c_str(), nullptr));
-      const rd_kafka_metadata_t* md = nullptr;
-      int wait = std::clamp(remaining_ms(deadline), 1, 5000);
-      rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, t.get(), &md, wait);
-      MetadataPtr owned(md);
-      if (err) {
-        last = err;
-        retry = true;
-        break;
-      }
-      if (md->topic_cnt < 1 || md->topics[0].err) {
-        last = md->topic_cnt < 1 ? RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART : md->topics[0].err;
-        last_topic = topic;
-        // A topic being created answers UNKNOWN_TOPIC / LEADER_NOT_AVAILABLE for a moment;
-        // authorization and other hard errors do not get better by waiting.
-        if (last != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && !is_retryable(last))
-          throw kafka_error(last, fmt::format("Kafka topic '{}' on {}", topic, uri.brokers));
-        retry = true;
-        break;
-      }
-      counts.push_back(md->topics[0].partition_cnt);
-    }
-    if (!retry) return counts;
-    if (std::chrono::steady_clock::now() + std::chrono::milliseconds(backoff_ms) >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
-    backoff_ms = std::min(backoff_ms * 2, 2000);
-  }
-  if (last == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || last == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)
-    throw_user_error("Kafka topic '{}' does not exist on {}", last_topic, uri.brokers);
-  if (!last_topic.empty())
-    throw kafka_error(last, fmt::format("Kafka topic '{}' on {} is not available after {} ms",
-                                        last_topic, uri.brokers, timeout_ms));
-  throw Error(ErrorKind::kIo,
-              fmt::format("cannot reach Kafka brokers {} within connect_timeout ({} ms): {} ({})",
-                          uri.brokers, timeout_ms, rd_kafka_err2str(last), rd_kafka_err2name(last)),
-              {}, true);
-}
-
 /// Creates a consumer for the source's options.
 HandlePtr make_consumer(const KafkaUri& uri, const std::string& group_id,
                         const StartPosition& start,
