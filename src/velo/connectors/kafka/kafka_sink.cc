@@ -19,14 +19,6 @@ void delivery_cb(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   }
 }
 
-bool is_system_column(const std::string& name) {
-  static const char* const kNames[] = {"_key",       "_partition", "_offset",
-                                       "_timestamp", "_topic",     "_headers"};
-  for (const char* n : kNames)
-    if (iequals(name, n)) return true;
-  return false;
-}
-
 int find_column(const Schema& schema, const std::string& name, const char* option) {
   int i = schema.find(name);
   if (i < 0)
@@ -85,7 +77,7 @@ void KafkaSink::open(SchemaPtr schema) {
 
   std::vector<Field> fields;
   for (size_t i = 0; i < schema->size(); ++i) {
-    if (is_system_column(schema->field(i).name)) continue;
+    if (velo::is_system_column(schema->field(i).name)) continue;
     if (static_cast<int>(i) == headers_col_ && !headers_option_.empty()) continue;
     value_columns_.push_back(static_cast<int>(i));
     fields.push_back(schema->field(i));
