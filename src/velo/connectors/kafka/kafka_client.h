@@ -41,6 +41,11 @@ struct MetadataDeleter {
 struct HeadersDeleter {
   void operator()(rd_kafka_headers_t* h) const { rd_kafka_headers_destroy(h); }
 };
+struct GroupMetadataDeleter {
+  void operator()(rd_kafka_consumer_group_metadata_t* m) const {
+    rd_kafka_consumer_group_metadata_destroy(m);
+  }
+};
 struct ErrorDeleter {
   void operator()(rd_kafka_error_t* e) const { rd_kafka_error_destroy(e); }
 };
@@ -55,6 +60,7 @@ using QueuePtr = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
 using MetadataPtr = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
 using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, HeadersDeleter>;
 using KafkaErrorPtr = std::unique_ptr<rd_kafka_error_t, ErrorDeleter>;
+using GroupMetadataPtr = std::unique_ptr<rd_kafka_consumer_group_metadata_t, GroupMetadataDeleter>;
 
 inline PartitionListPtr make_partition_list(int size) {
   return PartitionListPtr(rd_kafka_topic_partition_list_new(size));

@@ -1,5 +1,6 @@
 #include "velo/connectors/kafka/kafka_sink.h"
 
+#include <random>
 #include <thread>
 
 namespace velo::kafka {
@@ -46,13 +47,22 @@ KafkaSink::KafkaSink(const std::string& uri, const Options& options) : uri_(pars
   if (rate_limit_ < 0) throw_user_error("option 'rate_limit' must be >= 0 messages/s");
   delivery_timeout_ms_ = options.get_duration_us("delivery_timeout", 60'000'000) / 1000;
   connect_timeout_ms_ = options.get_duration_us("connect_timeout", 30'000'000) / 1000;
-  if (options.get_bool("exactly_once", false))
-    throw_not_supported("kafka sink exactly_once = true");
+  exactly_once_ = options.get_bool("exactly_once", false);
+  transactional_id_ = options.get_string("transactional_id", "");
+  if (exactly_once_ && transactional_id_.empty()) {
+    std::random_device rd;
+    transactional_id_ = fmt::format("velo-{}-{:08x}", uri_.topics[0], rd());
+  }
   passthrough_ = options.with_prefix("kafka.");
 }
 
 KafkaSink::~KafkaSink() {
-  if (producer_) rd_kafka_flush(producer_.get(), 5000);
+  if (!producer_) return;
+  // An unfinished transaction is aborted (commit() already began the next, empty one).
+  if (exactly_once_)
+    abort();
+  else
+    rd_kafka_flush(producer_.get(), 5000);
 }
 
 void KafkaSink::open(SchemaPtr schema) {
@@ -85,8 +95,10 @@ void KafkaSink::open(SchemaPtr schema) {
   value_schema_ = std::make_shared<const Schema>(std::move(fields));
   encoder_ = make_encoder(format_, value_schema_, delimiter_);
 
-  ConfPtr conf = make_conf(uri_.brokers, {{"acks", "all"}, {"reconnect.backoff.max.ms", "2000"}},
-                           passthrough_);
+  std::map<std::string, std::string> defaults = {{"acks", "all"},
+                                                 {"reconnect.backoff.max.ms", "2000"}};
+  if (exactly_once_) defaults["transactional.id"] = transactional_id_;
+  ConfPtr conf = make_conf(uri_.brokers, defaults, passthrough_);
   rd_kafka_conf_set_dr_msg_cb(conf.get(), delivery_cb);
   rd_kafka_conf_set_opaque(conf.get(), &reports_);
   producer_ = make_handle(RD_KAFKA_PRODUCER, std::move(conf));
@@ -94,6 +106,12 @@ void KafkaSink::open(SchemaPtr schema) {
   // Fail early and clearly when the brokers are down (retrying up to connect_timeout) or the
   // topic does not exist, rather than at the first flush.
   fetch_partition_counts(producer_.get(), uri_, connect_timeout_ms_);
+  if (exactly_once_) {
+    check_txn(rd_kafka_init_transactions(producer_.get(), static_cast<int>(connect_timeout_ms_)),
+              "initializing transactions");
+    check_txn(rd_kafka_begin_transaction(producer_.get()), "beginning a transaction");
+    in_transaction_ = true;
+  }
   last_refill_ = std::chrono::steady_clock::now();
   tokens_ = rate_limit_ > 0 ? std::min(rate_limit_, 1.0) : 0;
 }
@@ -227,12 +245,46 @@ std::string KafkaSink::prepare() {
     rd_kafka_flush(producer_.get(), std::min(remaining_ms(deadline), 1000));
   }
   throw_if_failed();
-  return "";
+  if (exactly_once_ && offsets_source_) {
+    auto [offsets, group] = offsets_source_->transaction_offsets();
+    if (offsets && offsets->cnt > 0)
+      check_txn(rd_kafka_send_offsets_to_transaction(producer_.get(), offsets.get(), group.get(),
+                                                     static_cast<int>(delivery_timeout_ms_)),
+                "sending consumer offsets to the transaction");
+  }
+  return exactly_once_ ? transactional_id_ : "";
+}
+
+void KafkaSink::commit(const std::string& handle) {
+  if (!exactly_once_ || !in_transaction_) return;
+  check_txn(rd_kafka_commit_transaction(producer_.get(), static_cast<int>(delivery_timeout_ms_)),
+            "committing the transaction");
+  in_transaction_ = false;
+  check_txn(rd_kafka_begin_transaction(producer_.get()), "beginning a transaction");
+  in_transaction_ = true;
+}
+
+void KafkaSink::check_txn(rd_kafka_error_t* error, const char* what) {
+  if (!error) return;
+  KafkaErrorPtr owned(error);
+  bool retryable = rd_kafka_error_is_retriable(error) || rd_kafka_error_txn_requires_abort(error);
+  throw Error(ErrorKind::kIo,
+              fmt::format("kafka sink {} ({}): {} while {}", uri_.to_string(), transactional_id_,
+                          rd_kafka_error_string(error), what),
+              {}, retryable && !rd_kafka_error_is_fatal(error));
 }
 
 void KafkaSink::abort() noexcept {
   // Messages not yet sent are dropped; in-flight ones may still land (at-least-once sink).
-  if (producer_) rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE);
+  if (!producer_) return;
+  if (exactly_once_ && in_transaction_) {
+    // Aborting discards everything of the transaction, also what was already sent.
+    if (rd_kafka_error_t* e = rd_kafka_abort_transaction(producer_.get(), 30000))
+      rd_kafka_error_destroy(e);  // nothing more to do: abort() must not throw
+    in_transaction_ = false;
+    return;
+  }
+  rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE);
 }
 
 std::unique_ptr<Sink> make_kafka_sink(const std::string& uri, const Options& options) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "velo/connectors/kafka/kafka_client.h"
+#include "velo/connectors/kafka/kafka_source.h"
 #include "velo/connectors/kafka/kafka_uri.h"
 #include "velo/connectors/kafka/message_codec.h"
 #include "velo/io/options.h"
@@ -35,8 +36,12 @@ struct DeliveryReports {
 /// a `key = 'col'` column stays in the value.
 /// When a batch is not append-only, json values get an `_op` field ('+I', '-U', '+U', '-D')
 /// from then on; other formats refuse such batches.
-/// Delivery: at-least-once (acks=all). prepare() waits for every delivery report and throws
-/// when any message failed; commit() does nothing. exactly_once = true is not supported yet.
+/// Delivery: at-least-once (acks=all): prepare() waits for every delivery report and throws
+/// when any message failed; commit() does nothing. exactly_once = true makes the producer
+/// transactional (transactional_id, default "velo-<topic>-<random>"): what is written between two
+/// commits is published atomically (readers with isolation.level=read_committed see all or none
+/// of it); prepare() flushes and, when a source was given with read_offsets_from(), adds its
+/// consumer offsets to the transaction; commit() commits it; abort() aborts it.
 class KafkaSink : public Sink {
  public:
   KafkaSink(const std::string& uri, const Options& options);
@@ -50,15 +55,21 @@ class KafkaSink : public Sink {
   void write(const Batch& batch) override;
   /// Flushes: waits until every queued message is acknowledged by the broker.
   std::string prepare() override;
-  void commit(const std::string& handle) override {}
+  /// Commits the transaction (exactly_once) and starts the next; otherwise nothing.
+  void commit(const std::string& handle) override;
   void abort() noexcept override;
   std::string describe() const override;
   int64_t rows_written() const override { return rows_; }
+  /// Exactly-once Kafka->Kafka: prepare() sends `source`'s consumer offsets in the transaction.
+  /// `source` must outlive the sink.
+  void read_offsets_from(const KafkaSource* source) { offsets_source_ = source; }
   /// Messages the broker acknowledged so far.
   int64_t messages_delivered() const { return reports_.delivered.load(); }
 
  private:
   void throw_if_failed();
+  /// Throws a velo::Error for a transactional API error (kIo, retryable when librdkafka says so).
+  void check_txn(rd_kafka_error_t* error, const char* what);
   void acquire_token();
 
   KafkaUri uri_;
@@ -69,6 +80,10 @@ class KafkaSink : public Sink {
   double rate_limit_ = 0;  // messages/s, 0 = none
   int64_t delivery_timeout_ms_ = 60000;
   int64_t connect_timeout_ms_ = 30000;
+  bool exactly_once_ = false;
+  std::string transactional_id_;
+  bool in_transaction_ = false;
+  const KafkaSource* offsets_source_ = nullptr;
   std::map<std::string, std::string> passthrough_;
 
   SchemaPtr schema_;

@@ -957,6 +957,22 @@ void KafkaSource::acknowledge() {
   }
 }
 
+std::pair<PartitionListPtr, GroupMetadataPtr> KafkaSource::transaction_offsets() const {
+  if (!state_ || !state_->commit) return {};
+  auto list = make_partition_list(16);
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    for (size_t t = 0; t < state_->published.size(); ++t)
+      for (size_t p = 0; p < state_->published[t].size(); ++p)
+        if (state_->published[t][p] >= 0)
+          rd_kafka_topic_partition_list_add(list.get(), state_->topics[t].c_str(),
+                                            static_cast<int32_t>(p))
+              ->offset = state_->published[t][p];
+  }
+  return {std::move(list),
+          GroupMetadataPtr(rd_kafka_consumer_group_metadata(state_->consumer.get()))};
+}
+
 std::unique_ptr<Source> make_kafka_source(const std::string& uri, const Options& options) {
   return std::make_unique<KafkaSource>(uri, options);
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "velo/connectors/kafka/kafka_client.h"
 #include "velo/connectors/kafka/kafka_uri.h"
 #include "velo/connectors/kafka/message_codec.h"
 #include "velo/io/options.h"
@@ -82,6 +83,10 @@ class KafkaSource : public Source {
   /// Next offsets to read, "p:offset,..." (one topic) or "topic:p:offset,..." (several): a valid
   /// `start` value for resuming. Thread-safe.
   std::string position() const;
+  /// Exactly-once Kafka->Kafka: the positions acknowledge() would commit and the consumer's group
+  /// metadata, for a transactional sink's send_offsets_to_transaction. Both null without
+  /// group_id or before open(). Thread-safe.
+  std::pair<PartitionListPtr, GroupMetadataPtr> transaction_offsets() const;
 
  private:
   friend class KafkaReader;
