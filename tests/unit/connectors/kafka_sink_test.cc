@@ -50,6 +50,18 @@ TEST_F(KafkaSinkTest, JsonWrittenIsExactlyWhatKcatReads) {
   EXPECT_EQ(kcat_consume(bootstrap(), "out", "%k\\t%s\\n"), expected);
 }
 
+TEST_F(KafkaSinkTest, CompositeKeyIsAJsonObject) {
+  cluster_->create_topic("ck", 1);
+  KafkaSink sink(uri("ck"), options({{"key", "id, name"}, {"format", "csv"}}));
+  Batch b = orders(2);
+  sink.open(b.schema);
+  sink.write(b);
+  sink.prepare();
+  EXPECT_EQ(kcat_consume(bootstrap(), "ck", "%k|%s\\n"),
+            "{\"id\":0,\"name\":\"n\\\"0\"}|0,\"n\"\"0\",0.05\n"
+            "{\"id\":1,\"name\":\"n\\\"1\"}|1,\"n\"\"1\",1.05\n");
+}
+
 TEST_F(KafkaSinkTest, CsvAndRawFormats) {
   cluster_->create_topic("csv", 1);
   cluster_->create_topic("raw", 1);

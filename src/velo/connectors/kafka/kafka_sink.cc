@@ -67,7 +67,26 @@ KafkaSink::~KafkaSink() {
 
 void KafkaSink::open(SchemaPtr schema) {
   schema_ = schema;
-  key_col_ = !key_option_.empty() ? find_column(*schema, key_option_, "key") : schema->find("_key");
+  if (key_option_.find(',') != std::string::npos) {
+    // Several key columns (a composite PRIMARY KEY): the key is a JSON object of them.
+    std::vector<Field> fields;
+    size_t pos = 0;
+    while (pos <= key_option_.size()) {
+      size_t comma = std::min(key_option_.find(',', pos), key_option_.size());
+      std::string name = key_option_.substr(pos, comma - pos);
+      name.erase(0, name.find_first_not_of(" \t"));
+      name.erase(name.find_last_not_of(" \t") + 1);
+      int i = find_column(*schema, name, "key");
+      key_columns_.push_back(i);
+      fields.push_back(schema->field(i));
+      pos = comma + 1;
+    }
+    key_schema_ = std::make_shared<const Schema>(std::move(fields));
+    key_encoder_ = make_encoder(MessageFormat::kJson, key_schema_, ',');
+  } else {
+    key_col_ =
+        !key_option_.empty() ? find_column(*schema, key_option_, "key") : schema->find("_key");
+  }
   headers_col_ = !headers_option_.empty() ? find_column(*schema, headers_option_, "headers")
                                           : schema->find("_headers");
   timestamp_col_ = !timestamp_option_.empty() ? find_column(*schema, timestamp_option_, "timestamp")
@@ -170,6 +189,12 @@ void KafkaSink::write(const Batch& batch) {
   const Column* headers = headers_col_ >= 0 ? batch.columns[headers_col_].get() : nullptr;
   const Column* ts = timestamp_col_ >= 0 ? batch.columns[timestamp_col_].get() : nullptr;
   bool key_is_text = key && key->type().is_binary_like();
+  Batch keys;
+  if (key_encoder_) {
+    std::vector<ColumnPtr> cols;
+    for (int i : key_columns_) cols.push_back(batch.columns[i]);
+    keys = Batch(key_schema_, std::move(cols), batch.num_rows);
+  }
 
   for (size_t row = 0; row < batch.num_rows; ++row) {
     if (rate_limit_ > 0) acquire_token();
@@ -183,7 +208,12 @@ void KafkaSink::write(const Batch& batch) {
     }
     const void* key_ptr = nullptr;
     size_t key_len = 0;
-    if (key && !key->is_null(row)) {
+    if (key_encoder_) {
+      key_scratch_.clear();
+      key_encoder_->encode(keys, row, &key_scratch_);
+      key_ptr = key_scratch_.data();
+      key_len = key_scratch_.size();
+    } else if (key && !key->is_null(row)) {
       if (key_is_text) {
         std::string_view k = key->string_at(row);
         key_ptr = k.data();

@@ -26,7 +26,8 @@ struct DeliveryReports {
 /// `kafka://host:port[,host:port]/topic` as a sink (issue 4). One message per row.
 ///
 /// Options: format (json default | csv | raw/string | bytes), delimiter (csv), key = 'col' (the
-/// message key, as text; a column named `_key` is used when present), headers = 'col' (a MAP
+/// message key, as text; several columns 'a, b' give a JSON object key {"a":..,"b":..}; a column
+/// named `_key` is used when no key option is given), headers = 'col' (a MAP
 /// column; `_headers` when present), timestamp = 'col' (a TIMESTAMP column; `_timestamp` when
 /// present) written as the message timestamp unless preserve_timestamps = false (then the broker
 /// time), rate_limit (messages/s, token bucket), kafka.<prop> (passed to librdkafka),
@@ -90,6 +91,9 @@ class KafkaSink : public Sink {
   SchemaPtr value_schema_;
   std::vector<int> value_columns_;
   int key_col_ = -1, headers_col_ = -1, timestamp_col_ = -1;
+  std::vector<int> key_columns_;  // key = 'a, b': a JSON object key
+  SchemaPtr key_schema_;
+  std::unique_ptr<MessageEncoder> key_encoder_;
   bool with_op_ = false;
   std::unique_ptr<MessageEncoder> encoder_;
 

@@ -486,7 +486,12 @@ void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
 class KafkaReader : public SourceReader {
  public:
   KafkaReader(KafkaSource* source, std::shared_ptr<ConsumerState> state)
-      : source_(source), state_(std::move(state)), rejected_(source->rejected_) {
+      : state_(std::move(state)),
+        rejected_(source->rejected_),
+        uri_text_(source->uri_text_),
+        brokers_(source->uri_.brokers),
+        connect_timeout_ms_(source->connect_timeout_ms_),
+        on_error_(source->on_error_) {
     SchemaPtr full = source->schema();
     value_schema_ = source->value_schema_;
     out_schema_ = source->output_schema();
@@ -524,7 +529,7 @@ class KafkaReader : public SourceReader {
       int wait = rows == 0 ? std::min(remaining_ms(deadline), 100) : 0;
       ssize_t n = rd_kafka_consume_batch_queue(state_->queue.get(), wait, messages_.data(),
                                                kMaxBatchMessages - rows);
-      if (n < 0) throw_kafka_error(rd_kafka_last_error(), "reading " + source_->uri_text_);
+      if (n < 0) throw_kafka_error(rd_kafka_last_error(), "reading " + uri_text_);
       pending_ = static_cast<size_t>(n);
       for (size_t i = 0; i < pending_; ++i) {
         handle(messages_[i], &rows);
@@ -607,10 +612,10 @@ class KafkaReader : public SourceReader {
     // librdkafka reconnects by itself; bound how long we wait without hearing from a broker.
     if (!troubled_) return;
     auto waited = std::chrono::steady_clock::now() - trouble_since_;
-    if (waited > std::chrono::milliseconds(source_->connect_timeout_ms_))
+    if (waited > std::chrono::milliseconds(connect_timeout_ms_))
       throw Error(ErrorKind::kIo,
                   fmt::format("lost the Kafka brokers {} for more than connect_timeout ({} ms): {}",
-                              source_->uri_.brokers, source_->connect_timeout_ms_, trouble_text_),
+                              brokers_, connect_timeout_ms_, trouble_text_),
                   {}, true);
   }
 
@@ -663,7 +668,7 @@ class KafkaReader : public SourceReader {
       }
       std::string where = m->rkt ? fmt::format("reading Kafka topic '{}' partition {}",
                                                rd_kafka_topic_name(m->rkt), m->partition)
-                                 : "reading " + source_->uri_text_;
+                                 : "reading " + uri_text_;
       throw kafka_error(m->err, where + ": " + rd_kafka_message_errstr(m));
     }
     troubled_ = false;
@@ -713,7 +718,7 @@ class KafkaReader : public SourceReader {
     }
     truncate_columns(value_cols_, rows);
     const char* topic = rd_kafka_topic_name(m->rkt);
-    switch (source_->on_error_) {
+    switch (on_error_) {
       case OnError::kFail:
         throw Error(ErrorKind::kFormat,
                     fmt::format("Kafka topic '{}' partition {} offset {}: {} (on_error = 'skip' or "
@@ -787,9 +792,13 @@ class KafkaReader : public SourceReader {
     *out = Batch(out_schema_, std::move(cols), rows);
   }
 
-  KafkaSource* source_;
+  // Copies, not a pointer to the source: a reader may outlive its source.
   std::shared_ptr<ConsumerState> state_;
   std::shared_ptr<std::atomic<int64_t>> rejected_;
+  std::string uri_text_;
+  std::string brokers_;
+  int64_t connect_timeout_ms_;
+  OnError on_error_;
   SchemaPtr value_schema_;
   SchemaPtr out_schema_;
   std::vector<int> out_map_;
