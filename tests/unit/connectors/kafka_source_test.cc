@@ -224,6 +224,35 @@ TEST_F(KafkaSourceTest, TopicErrorsAreUserErrors) {
   EXPECT_LT(Clock::now() - t0, std::chrono::seconds(5));  // no waiting for connect_timeout
 }
 
+TEST_F(KafkaSourceTest, BrokerLostMidStreamFailsAfterConnectTimeout) {
+  fill_json("mid", 10, 1);
+  KafkaSource s(uri("mid"), options({{"schema", "id BIGINT"}, {"connect_timeout", "2s"}}));
+  EXPECT_FALSE(s.capabilities().bounded);
+  auto readers = s.open(1);
+  size_t rows = 0;
+  auto stop = Clock::now() + std::chrono::seconds(10);
+  while (rows < 10 && Clock::now() < stop) {
+    Batch b;
+    if (readers[0]->next(&b, Clock::now() + std::chrono::milliseconds(100)) == PollStatus::kBatch)
+      rows += b.num_rows;
+  }
+  ASSERT_EQ(rows, 10u);
+  rd_kafka_mock_broker_set_down(cluster_->mock(), 1);
+  auto t0 = Clock::now();
+  try {
+    while (Clock::now() - t0 < std::chrono::seconds(20)) {
+      Batch b;
+      readers[0]->next(&b, Clock::now() + std::chrono::milliseconds(100));
+    }
+    FAIL() << "no error after the broker went away";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kIo) << e.message();
+    EXPECT_TRUE(e.retryable());
+    EXPECT_NE(e.message().find("connect_timeout"), std::string::npos) << e.message();
+  }
+  EXPECT_GE(Clock::now() - t0, std::chrono::milliseconds(1500));
+}
+
 TEST_F(KafkaSourceTest, FetchErrorsAreRetried) {
   fill_json("flaky", 50, 1);
   // Fetch (ApiKey 1) answers with retryable errors a few times first.

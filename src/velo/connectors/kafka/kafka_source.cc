@@ -184,6 +184,9 @@ struct ConsumerState {
 
   std::atomic<int64_t> rows{0};
   std::atomic<int64_t> bytes{0};
+  /// Client-level errors (broker connections, authentication) from librdkafka's error callback,
+  /// drained by the reader. Guarded by mu.
+  std::vector<std::pair<rd_kafka_resp_err_t, std::string>> client_errors;
   /// on_error = 'dlq': used by the reader, flushed by acknowledge() before committing.
   std::unique_ptr<DlqProducer> dlq;
 
@@ -203,6 +206,15 @@ HandlePtr make_consumer(const KafkaUri& uri, const std::string& group_id,
 
 void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                   void* opaque);
+
+/// Without an error callback librdkafka only logs client errors (brokers down, authentication):
+/// collect them for the reader instead.
+void error_cb(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  auto* s = static_cast<ConsumerState*>(opaque);
+  std::lock_guard<std::mutex> lock(s->mu);
+  if (s->client_errors.size() < 64)
+    s->client_errors.emplace_back(static_cast<rd_kafka_resp_err_t>(err), reason ? reason : "");
+}
 
 }  // namespace
 
@@ -399,7 +411,10 @@ HandlePtr make_consumer(const KafkaUri& uri, const std::string& group_id,
       {"reconnect.backoff.max.ms", "2000"},
   };
   ConfPtr conf = make_conf(uri.brokers, defaults, passthrough);
-  if (opaque) rd_kafka_conf_set_opaque(conf.get(), opaque);
+  if (opaque) {
+    rd_kafka_conf_set_opaque(conf.get(), opaque);
+    rd_kafka_conf_set_error_cb(conf.get(), error_cb);
+  }
   if (with_rebalance_cb) rd_kafka_conf_set_rebalance_cb(conf.get(), rebalance_cb);
   HandlePtr rk = make_handle(RD_KAFKA_CONSUMER, std::move(conf));
   rd_kafka_poll_set_consumer(rk.get());
@@ -538,9 +553,10 @@ class KafkaReader : public SourceReader {
       }
       pending_ = 0;
       if (state_->bounded && all_done()) break;
+      drain_client_errors();
       if (n == 0) {
+        if (rows == 0) check_connectivity();
         if (rows > 0 || std::chrono::steady_clock::now() >= deadline) break;
-        check_connectivity();
       }
     }
     if (rows == 0) {
@@ -608,15 +624,53 @@ class KafkaReader : public SourceReader {
     return PollStatus::kEnd;
   }
 
+  void note_trouble(rd_kafka_resp_err_t err, const std::string& text) {
+    if (!troubled_) {
+      troubled_ = true;
+      trouble_since_ = std::chrono::steady_clock::now();
+    }
+    trouble_text_ = fmt::format("{} ({})", text, rd_kafka_err2name(err));
+  }
+
+  /// Client errors from the error callback: connection trouble starts the connect_timeout clock,
+  /// anything else (authentication, fatal) ends the read.
+  void drain_client_errors() {
+    std::vector<std::pair<rd_kafka_resp_err_t, std::string>> errors;
+    {
+      std::lock_guard<std::mutex> lock(state_->mu);
+      if (state_->client_errors.empty()) return;
+      errors.swap(state_->client_errors);
+    }
+    for (const auto& [err, text] : errors) {
+      if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        char buf[512];
+        rd_kafka_resp_err_t orig = rd_kafka_fatal_error(state_->consumer.get(), buf, sizeof(buf));
+        throw kafka_error(orig, "reading " + uri_text_ + ": fatal: " + buf);
+      }
+      if (is_retryable(err) || err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+        note_trouble(err, text);
+      else
+        throw kafka_error(err, "reading " + uri_text_ + ": " + text);
+    }
+  }
+
   void check_connectivity() {
     // librdkafka reconnects by itself; bound how long we wait without hearing from a broker.
     if (!troubled_) return;
     auto waited = std::chrono::steady_clock::now() - trouble_since_;
-    if (waited > std::chrono::milliseconds(connect_timeout_ms_))
-      throw Error(ErrorKind::kIo,
-                  fmt::format("lost the Kafka brokers {} for more than connect_timeout ({} ms): {}",
-                              brokers_, connect_timeout_ms_, trouble_text_),
-                  {}, true);
+    if (waited <= std::chrono::milliseconds(connect_timeout_ms_)) return;
+    // Quiet partitions also bring no message: ask a broker before giving up.
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(state_->consumer.get(), 0, nullptr, &md, 1000) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      MetadataPtr owned(md);
+      troubled_ = false;
+      return;
+    }
+    throw Error(ErrorKind::kIo,
+                fmt::format("lost the Kafka brokers {} for more than connect_timeout ({} ms): {}",
+                            brokers_, connect_timeout_ms_, trouble_text_),
+                {}, true);
   }
 
   void start_batch() {
@@ -658,12 +712,7 @@ class KafkaReader : public SourceReader {
     }
     if (m->err) {
       if (is_retryable(m->err) || m->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
-        if (!troubled_) {
-          troubled_ = true;
-          trouble_since_ = std::chrono::steady_clock::now();
-        }
-        trouble_text_ =
-            fmt::format("{} ({})", rd_kafka_message_errstr(m), rd_kafka_err2name(m->err));
+        note_trouble(m->err, rd_kafka_message_errstr(m));
         return;
       }
       std::string where = m->rkt ? fmt::format("reading Kafka topic '{}' partition {}",
