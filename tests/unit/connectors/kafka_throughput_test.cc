@@ -77,5 +77,59 @@ TEST(KafkaThroughputTest, DISABLED_SinkThenSource100ByteJson) {
              std::stol(out) / kcat_s);
 }
 
+// The connector half of bench/kafka_bench.sh without the SQL engine: KafkaSource -> a filter
+// (amount >= 0, keeps every row) -> KafkaSink, vs `kcat -C | kcat -P` on the same broker.
+TEST(KafkaThroughputTest, DISABLED_PipelineVsKcatPipe) {
+  constexpr int kPartitions = 32;
+  constexpr int kMessages = 1000000;
+  DevKafkaCluster cluster(1);
+  for (const char* t : {"in", "pipe_out", "velo_out"}) cluster.create_topic(t, kPartitions);
+  std::string bs = cluster.bootstrap();
+  std::string file = temp_file("");
+  run(fmt::format(
+      "awk 'BEGIN {{ for (i = 0; i < {}; i++) printf "
+      "\"%d:{{\\\"id\\\":%d,\\\"user\\\":\\\"user_%05d\\\",\\\"amount\\\":%d.%02d,"
+      "\\\"note\\\":\\\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\\\"}}\\n\", i, i, i % 100000, "
+      "i % 1000, i % 100 }}' > {} && kcat -P -b {} -t in -K: -l {}",
+      kMessages, file, bs, file));
+  unlink(file.c_str());
+
+  auto t0 = Clock::now();
+  run(fmt::format("kcat -C -b {} -t in -e -q -f '%k:%s\\n' | kcat -P -b {} -t pipe_out -K:", bs, bs));
+  double pipe_s = std::chrono::duration<double>(Clock::now() - t0).count();
+
+  t0 = Clock::now();
+  KafkaSource source("kafka://" + bs + "/in",
+                     options({{"until", "latest"},
+                              {"schema", "id BIGINT, user STRING, amount DECIMAL(10,2), note STRING"}}));
+  ScanSpec spec;
+  spec.projection = {0, 1, 2, 3};
+  source.apply(spec);
+  KafkaSink sink("kafka://" + bs + "/velo_out", options({{"key", "id"}}));
+  sink.open(source.output_schema());
+  auto readers = source.open(1);
+  std::vector<uint32_t> sel;
+  size_t rows = 0;
+  while (true) {
+    Batch b;
+    PollStatus st = readers[0]->next(&b, Clock::now() + std::chrono::milliseconds(100));
+    if (st == PollStatus::kEnd) break;
+    if (st != PollStatus::kBatch) continue;
+    sel.clear();
+    const Column& amount = b.column(2);
+    for (size_t i = 0; i < b.num_rows; ++i)
+      if (!amount.is_null(i) && amount.value<int128_t>(i) >= 0) sel.push_back(static_cast<uint32_t>(i));
+    Batch kept = gather(b, sel.data(), sel.size());
+    sink.write(kept);
+    rows += kept.num_rows;
+  }
+  sink.prepare();
+  double velo_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  EXPECT_EQ(rows, static_cast<size_t>(kMessages));
+  fmt::print("kcat | kcat:          {} msgs in {:.2f}s = {:.0f} msg/s\n", kMessages, pipe_s, kMessages / pipe_s);
+  fmt::print("source->filter->sink: {} msgs in {:.2f}s = {:.0f} msg/s ({:.0f}% of the pipe)\n", rows,
+             velo_s, rows / velo_s, 100 * pipe_s / velo_s);
+}
+
 }  // namespace
 }  // namespace velo::kafka

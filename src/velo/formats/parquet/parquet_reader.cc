@@ -1042,6 +1042,8 @@ class ParquetReader : public FormatReader {
  public:
   ParquetReader(std::shared_ptr<const ParquetFile> file, const FormatReadRequest& request)
       : file_(std::move(file)), spec_(request.spec) {
+    range_begin_ = request.range_begin;
+    range_end_ = request.range_end;
     const FileSchema& fs = file_->schema();
     SchemaPtr full = request.schema ? request.schema : fs.schema;
     std::vector<int> proj = spec_.projection;
@@ -1076,6 +1078,17 @@ class ParquetReader : public FormatReader {
 
  private:
   bool open_next_row_group();
+  /// Byte ranges split a file between readers: a row group belongs to the range holding the
+  /// start of its first column chunk.
+  bool in_range(const RowGroup& rg) const {
+    if (range_begin_ == 0 && range_end_ < 0) return true;
+    const ColumnMetaData& m = *rg.columns[0].meta_data;
+    int64_t start = m.data_page_offset;
+    if (m.dictionary_page_offset && *m.dictionary_page_offset > 0 &&
+        *m.dictionary_page_offset < start)
+      start = *m.dictionary_page_offset;
+    return start >= range_begin_ && (range_end_ < 0 || start < range_end_);
+  }
   void read_column(const OutputColumn& oc, size_t n, ColumnPtr* out);
   void read_leaf_flat(LeafReader& lr, size_t n, Column* out);
   void read_nested(int file_field, size_t n, Column* out);
@@ -1088,6 +1101,8 @@ class ParquetReader : public FormatReader {
   std::vector<ScanPredicate> file_predicates_;
   int64_t bytes_consumed_ = 0;
   int64_t rows_emitted_ = 0;
+  int64_t range_begin_ = 0;
+  int64_t range_end_ = -1;
 
   size_t next_group_ = 0;
   const RowGroup* group_ = nullptr;
@@ -1102,6 +1117,7 @@ bool ParquetReader::open_next_row_group() {
   while (next_group_ < md.row_groups.size()) {
     const RowGroup& rg = md.row_groups[next_group_++];
     if (rg.num_rows == 0) continue;
+    if (!in_range(rg)) continue;
     if (!file_predicates_.empty() && row_group_excluded(*file_, rg, file_predicates_)) continue;
     // Which leaves are needed.
     std::vector<int> leaves;
