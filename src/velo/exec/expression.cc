@@ -1,6 +1,7 @@
 #include "velo/exec/expression.h"
 
 #include "velo/exec/function/cast.h"
+#include "velo/io/options.h"
 #include "velo/types/error.h"
 
 namespace velo {

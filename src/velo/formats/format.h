@@ -69,5 +69,11 @@ Format& format_by_name(const std::string& name);
 /// unknown.
 Format* format_for_path(const std::string& path);
 void register_format(std::unique_ptr<Format> format, std::vector<std::string> extensions);
+/// Names of every registered format, sorted (for error messages and `velo --help`).
+std::vector<std::string> format_names();
+
+/// Registers every format compiled into this binary (csv, json, parquet, ...). Explicit, called
+/// once at start-up by initialize_velostream().
+void register_builtin_formats();
 
 }  // namespace velo

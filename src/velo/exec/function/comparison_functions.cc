@@ -1,0 +1,8 @@
+#include "velo/exec/function/function.h"
+
+namespace velo {
+
+// PLACEHOLDER: replaced by the helper that owns this family.
+void register_comparison_functions(FunctionRegistry& r) {}
+
+}  // namespace velo
