@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,16 @@
 #include "velo/io/scan_spec.h"
 
 namespace velo {
+
+/// A record a reader could not decode under `on_error = 'skip' | 'dlq'`: where it was, why, and
+/// its original bytes (what a dead-letter queue keeps).
+struct RejectedRecord {
+  std::string file;
+  int64_t line = 0;    // 1-based line (text formats) or record number; 0 = unknown
+  int64_t column = 0;  // 1-based column of the offending field/byte; 0 = unknown
+  std::string error;
+  std::string_view raw;
+};
 
 /// Everything a reader of one file needs to know.
 struct FormatReadRequest {
@@ -23,6 +35,10 @@ struct FormatReadRequest {
   int64_t range_end = -1;
   /// Row number of the first row in the range when known (for _metadata.row_number); -1 unknown.
   int64_t first_row_number = 0;
+  /// on_error policy for malformed records: kFail throws a located kFormat error; kSkip counts
+  /// and drops the record; kDlq drops it and calls `on_reject` (set by the file connector).
+  enum class OnError { kFail, kSkip, kDlq } on_error = OnError::kFail;
+  std::function<void(const RejectedRecord&)> on_reject;
 };
 
 /// Streams batches out of one file (or one range of it). Single-threaded.
