@@ -41,6 +41,8 @@ Usage:
 Common options:
   --threads N           worker threads (default: number of cores)
   --format FMT          result format for queries: table (default), csv, json
+  --config FILE         YAML config with data_sources, data_sinks, default_kafka
+                        (also VELO_CONFIG); values may use ${ENV} and ${ENV:-default}
   --default-kafka H:P   Kafka cluster that unqualified names (FROM orders) refer to
                         (also VELO_DEFAULT_KAFKA)
   -h, --help            help for a command: velo query --help
@@ -104,7 +106,7 @@ struct Args {
 // Flags that take a value.
 bool takes_value(const std::string& f) {
   return f == "--threads" || f == "--format" || f == "--default-kafka" || f == "--option" || f == "-o" ||
-         f == "--max-rows";
+         f == "--max-rows" || f == "--config";
 }
 
 Args parse_args(int argc, char** argv, int start) {
@@ -137,6 +139,7 @@ EngineOptions engine_options(const Args& a, bool progress) {
   if (a.flags.count("--threads")) o.parallelism = std::atoi(a.flags.at("--threads").c_str());
   if (const char* env = std::getenv("VELO_DEFAULT_KAFKA")) o.default_kafka = env;
   if (a.flags.count("--default-kafka")) o.default_kafka = a.flags.at("--default-kafka");
+  if (a.flags.count("--config")) o.config_path = a.flags.at("--config");
   o.progress = progress;
   return o;
 }
@@ -157,7 +160,9 @@ void report_error(const Error& e, std::string_view sql) {
 void print_statement_result(const sql::Statement& s, const StatementResult& r, ResultFormat format,
                             size_t max_rows) {
   std::string label = s.annotation.empty() ? "" : "[" + s.annotation + "] ";
-  if (!r.explain.empty()) {
+  if (!r.message.empty()) {
+    fmt::print(stderr, "{}{}\n", label, r.message);
+  } else if (!r.explain.empty()) {
     fmt::print("{}", r.explain);
   } else if (!r.sinks.empty()) {
     fmt::print(stderr, "{}wrote {} rows to {} in {:.2f}s\n", label, r.rows_written, fmt::join(r.sinks, ", "),

@@ -3,13 +3,18 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "velo/connectors/registry.h"
+#include "velo/exec/function/function.h"
 #include "velo/formats/format.h"
+#include "velo/runtime/config.h"
 #include "velo/runtime/connector_catalog.h"
 #include "velo/runtime/progress.h"
 #include "velo/sql/binder/binder.h"
@@ -31,10 +36,19 @@ void initialize_velostream() {
 Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   initialize_velostream();
   if (options_.parallelism <= 0) options_.parallelism = std::max(1u, std::thread::hardware_concurrency());
-  catalog_ = std::make_unique<ConnectorCatalog>(options_.default_kafka);
+  std::string config_path = options_.config_path;
+  if (config_path.empty())
+    if (const char* env = std::getenv("VELO_CONFIG")) config_path = env;
+  Config config = config_path.empty() ? Config{} : Config::load_file(config_path);
+  // The command line wins over the config file.
+  if (!options_.default_kafka.empty()) config.default_kafka = options_.default_kafka;
+  options_.default_kafka = config.default_kafka;
+  catalog_ = std::make_unique<ConnectorCatalog>(std::move(config));
 }
 
 Engine::~Engine() = default;
+
+sql::Catalog& Engine::catalog() { return *catalog_; }
 
 void Engine::run_script(std::string_view sql,
                         const std::function<void(const sql::Statement&, const StatementResult&)>& on_result) {
@@ -80,32 +94,172 @@ StatementResult Engine::execute(const sql::Statement& s) {
     }
     case sql::StatementKind::kCreateStream:
     case sql::StatementKind::kCreateTable:
-    case sql::StatementKind::kCreateSource:
     case sql::StatementKind::kCreateSink:
-      throw_not_supported("CREATE STREAM/TABLE/SOURCE/SINK statements (use SELECT ... INTO 'uri')");
-    case sql::StatementKind::kShow:
-    case sql::StatementKind::kDescribe:
-      throw_not_supported("SHOW / DESCRIBE (use `velo schema URI`)");
+      return s.query ? run_create_as(s) : declare(s);
+    case sql::StatementKind::kCreateSource: return declare(s);
+    case sql::StatementKind::kCreateView: throw_not_supported("CREATE VIEW (use a CTE: WITH name AS (SELECT ...))");
+    case sql::StatementKind::kShow: return show(s);
+    case sql::StatementKind::kDescribe: return describe(s);
   }
   throw_internal_error("unknown statement kind");
 }
 
 StatementResult Engine::run_query(const sql::Statement& s) {
-  auto start = std::chrono::steady_clock::now();
-  sql::PlanNodePtr plan = plan_query(*catalog_, s);
   if (s.into.empty() && !s.options.empty())
     throw Error(ErrorKind::kUser,
                 "WITH (...) after a query without INTO: put source options right after the FROM table",
                 ErrorLocation{"", s.options_pos.line, s.options_pos.column, s.options_pos.offset});
-  std::vector<std::unique_ptr<Sink>> sinks;
-  for (const auto& t : s.into) {
-    try {
-      sinks.push_back(catalog_->open_sink(t, s.options));
-    } catch (const Error& e) {
-      if (e.location().line > 0) throw;
-      throw Error(e.kind(), e.message(), ErrorLocation{"", t.pos.line, t.pos.column, t.pos.offset}, e.retryable());
+  return run_plan(s, [&] {
+    std::vector<std::unique_ptr<Sink>> sinks;
+    for (const auto& t : s.into) {
+      try {
+        sinks.push_back(catalog_->open_sink(t, s.options));
+      } catch (const Error& e) {
+        if (e.location().line > 0) throw;
+        throw Error(e.kind(), e.message(), ErrorLocation{"", t.pos.line, t.pos.column, t.pos.offset},
+                    e.retryable());
+      }
     }
+    return sinks;
+  });
+}
+
+namespace {
+// Velostream's property form: `'<name>.<key>' = value` describes the connector `name` when a
+// `'<name>.type'` is among them; keys without such a prefix are options of the statement's sink.
+struct PropertyGroups {
+  std::map<std::string, Options> named;  // lower-case name -> its properties (prefix removed)
+  Options rest;
+};
+
+PropertyGroups group_properties(const Options& props) {
+  PropertyGroups g;
+  std::set<std::string> names;
+  for (const auto& [k, v] : props.all()) {
+    size_t dot = k.find('.');
+    if (dot != std::string::npos && (k.substr(dot + 1) == "type" || k.substr(dot + 1) == "config_file"))
+      names.insert(k.substr(0, dot));
   }
+  for (const auto& [k, v] : props.all()) {
+    size_t dot = k.find('.');
+    if (dot != std::string::npos && names.count(k.substr(0, dot))) g.named[k.substr(0, dot)].set(k.substr(dot + 1), v);
+    else g.rest.set(k, v);
+  }
+  return g;
+}
+
+std::string declared_schema(const sql::Statement& s) {
+  std::string schema;
+  for (const auto& c : s.columns) {
+    if (c.computed) throw_not_supported("computed column '{}' in CREATE {} (write the expression in the query)", c.name, s.name);
+    schema += (schema.empty() ? "" : ", ") + c.name + " " + c.type.to_string();
+  }
+  return schema;
+}
+
+StatementResult table_result(std::vector<std::string> names, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<Field> fields;
+  for (auto& n : names) fields.push_back(Field{std::move(n), DataType::string(), false});
+  StatementResult r;
+  r.schema = std::make_shared<const Schema>(std::move(fields));
+  Batch b = Batch::empty(r.schema);
+  for (const auto& row : rows)
+    for (size_t c = 0; c < row.size(); ++c) b.columns[c]->append_string(row[c]);
+  b.num_rows = rows.size();
+  r.batches.push_back(std::move(b));
+  return r;
+}
+}  // namespace
+
+StatementResult Engine::run_create_as(const sql::Statement& s) {
+  PropertyGroups groups = group_properties(s.options);
+  std::string stream = Options::lower(s.name);
+  for (auto& [name, props] : groups.named)
+    if (name != stream) catalog_->add_source(make_connector_entry(name, props, options_.default_kafka, "CREATE " + s.name + " properties"));
+  return run_plan(s, [&] {
+    ConnectorEntry sink;
+    if (auto it = groups.named.find(stream); it != groups.named.end()) {
+      Options props = it->second;
+      for (const auto& [k, v] : groups.rest.all()) props.set(k, v);
+      sink = make_connector_entry(s.name, props, options_.default_kafka, "CREATE " + s.name + " properties");
+    } else if (groups.rest.has("type") || groups.rest.has("connector") || groups.rest.has("uri")) {
+      sink = make_connector_entry(s.name, groups.rest, options_.default_kafka, "CREATE " + s.name + " properties");
+    } else if (const ConnectorEntry* e = catalog_->config().find_sink(s.name)) {
+      sink = *e;
+      for (const auto& [k, v] : groups.rest.all()) sink.options.set(k, v);
+    } else if (!options_.default_kafka.empty()) {
+      // ksqlDB's rule: CREATE STREAM s AS SELECT writes the topic s.
+      sink.uri = "kafka://" + options_.default_kafka + "/" + s.name;
+      sink.options = groups.rest;
+    } else {
+      throw Error(ErrorKind::kUser,
+                  fmt::format("CREATE {} needs a sink: give '{}.type' = ... properties, a data_sinks entry, or a "
+                              "default Kafka cluster",
+                              s.name, s.name),
+                  ErrorLocation{"", s.pos.line, s.pos.column, s.pos.offset});
+    }
+    std::vector<std::unique_ptr<Sink>> sinks;
+    sinks.push_back(make_sink(sink.uri, sink.options));
+    return sinks;
+  });
+}
+
+StatementResult Engine::declare(const sql::Statement& s) {
+  PropertyGroups groups = group_properties(s.options);
+  Options props = groups.rest;
+  if (auto it = groups.named.find(Options::lower(s.name)); it != groups.named.end())
+    for (const auto& [k, v] : it->second.all()) props.set(k, v);
+  std::string schema = declared_schema(s);
+  if (!schema.empty() && !props.has("schema")) props.set("schema", schema);
+  if (!s.watermark_column.empty()) throw_not_supported("WATERMARK FOR in CREATE {} (event time)", s.name);
+  ConnectorEntry entry = make_connector_entry(s.name, props, options_.default_kafka, "CREATE " + s.name);
+  StatementResult r;
+  if (s.kind == sql::StatementKind::kCreateSink) {
+    r.message = fmt::format("sink {} -> {}", s.name, entry.uri);
+    catalog_->add_sink(std::move(entry));
+  } else {
+    // Open it once now so a bad URI or option fails at the CREATE, not at first use.
+    make_source(entry.uri, entry.options);
+    r.message = fmt::format("source {} -> {}", s.name, entry.uri);
+    catalog_->add_source(std::move(entry));
+  }
+  return r;
+}
+
+StatementResult Engine::show(const sql::Statement& s) {
+  std::string what = Options::lower(s.name);
+  if (what == "functions") {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& n : FunctionRegistry::instance().names())
+      rows.push_back({n, FunctionRegistry::instance().find_aggregate(n) ? "aggregate" : "scalar"});
+    return table_result({"name", "kind"}, rows);
+  }
+  if (what == "sources" || what == "streams" || what == "tables" || what == "sinks") {
+    std::vector<std::vector<std::string>> rows;
+    const Config& c = catalog_->config();
+    if (what != "sinks")
+      for (const auto& [k, e] : c.sources) rows.push_back({e.name, "source", e.uri, e.options.to_display_string()});
+    if (what == "sinks" || what == "streams")
+      for (const auto& [k, e] : c.sinks) rows.push_back({e.name, "sink", e.uri, e.options.to_display_string()});
+    return table_result({"name", "kind", "uri", "options"}, rows);
+  }
+  throw_user_error("SHOW {}: known are SHOW FUNCTIONS, SHOW SOURCES, SHOW SINKS, SHOW STREAMS, SHOW TABLES", s.name);
+}
+
+StatementResult Engine::describe(const sql::Statement& s) {
+  std::shared_ptr<Source> source = s.name_is_uri ? catalog_->open_source_uri(s.name, Options{})
+                                                 : catalog_->open_source_name(s.name, Options{});
+  if (!source) throw_user_error("DESCRIBE {}: no such source (not a configured or declared name)", s.name);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& f : source->schema()->fields()) rows.push_back({f.name, f.type.to_string()});
+  return table_result({"column", "type"}, rows);
+}
+
+StatementResult Engine::run_plan(const sql::Statement& s,
+                                 const std::function<std::vector<std::unique_ptr<Sink>>()>& open_sinks) {
+  auto start = std::chrono::steady_clock::now();
+  sql::PlanNodePtr plan = plan_query(*catalog_, s);
+  std::vector<std::unique_ptr<Sink>> sinks = open_sinks();
   std::vector<std::shared_ptr<Source>> sources;
   collect_sources(plan, &sources);
 

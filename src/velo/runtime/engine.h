@@ -17,7 +17,11 @@ struct EngineOptions {
   int parallelism = 0;          // 0 = number of cores
   bool progress = false;        // print a progress line on stderr for bounded jobs
   std::string default_kafka;    // bootstrap of the cluster unqualified names resolve to
+  /// YAML config (`--config`); empty = $VELO_CONFIG if set, else none.
+  std::string config_path;
 };
+
+class ConnectorCatalog;
 
 /// What one statement produced.
 struct StatementResult {
@@ -28,6 +32,7 @@ struct StatementResult {
   std::vector<std::string> sinks;  // descriptions of the sinks written
   int64_t rows_rejected = 0;    // rows skipped by on_error = 'skip'
   double seconds = 0;
+  std::string message;          // one line for statements that only declare (CREATE SOURCE ...)
 };
 
 /// Runs SQL statements: parse → bind → optimize → execute → publish to sinks.
@@ -44,14 +49,23 @@ class Engine {
   /// The plan EXPLAIN shows for a query statement.
   std::string explain(const sql::Statement& statement);
 
-  sql::Catalog& catalog() { return *catalog_; }
+  sql::Catalog& catalog();
   const EngineOptions& options() const { return options_; }
 
  private:
   StatementResult run_query(const sql::Statement& statement);
+  /// Runs the statement's query into `sinks`: prepare + commit on success, abort on failure.
+  StatementResult run_plan(const sql::Statement& statement,
+                           const std::function<std::vector<std::unique_ptr<Sink>>()>& open_sinks);
+  /// CREATE STREAM/TABLE/SINK name AS SELECT ... WITH (properties).
+  StatementResult run_create_as(const sql::Statement& statement);
+  /// CREATE SOURCE / CREATE TABLE name (cols) WITH (...) / CREATE SINK name WITH (...).
+  StatementResult declare(const sql::Statement& statement);
+  StatementResult show(const sql::Statement& statement);
+  StatementResult describe(const sql::Statement& statement);
 
   EngineOptions options_;
-  std::unique_ptr<sql::Catalog> catalog_;
+  std::unique_ptr<ConnectorCatalog> catalog_;
 };
 
 /// Registers connectors, formats and file systems compiled into this binary. Idempotent.

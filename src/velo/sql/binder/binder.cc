@@ -687,8 +687,12 @@ Binder::Bound Binder::bind_select(const Select& select, const Query& query) {
         }
         ge = item.expr;
       } else if (ge->kind == ExprKind::kColumnRef && ge->names.size() == 1 && resolve_column(*ge, in_scope, false) < 0) {
+        const std::string alias = ge->names[0];
         for (const auto& item : items)
-          if (item.expr && iequals(item.name, ge->names[0])) ge = item.expr;
+          if (item.expr && iequals(item.name, alias)) {
+            ge = item.expr;
+            break;
+          }
       }
       if (contains_aggregate(*ge)) fail(ge->pos, "aggregate functions are not allowed in GROUP BY");
       BoundExprPtr b = bind_expr(*ge, in_scope, nullptr, "GROUP BY");

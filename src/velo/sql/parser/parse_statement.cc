@@ -910,6 +910,8 @@ std::unique_ptr<TableRef> Parser::table_primary() {
       !(in_create_as_ && with_options_end_statement())) {
     next();
     options_list(&t->options);
+    // `FROM 'x.csv' WITH (...) w(a, b)`: the alias may follow the options too.
+    if (t->alias.empty()) table_alias(t.get());
   }
   return t;
 }
