@@ -1,0 +1,102 @@
+// The generic DISTINCT wrapper: SUM(DISTINCT x), COUNT(DISTINCT x), STRING_AGG(DISTINCT x, ',').
+// Each group keeps the set of its distinct non-NULL values; partial states merge by set union;
+// the wrapped aggregate runs once over each group's set when the group is finalized.
+
+#include <memory>
+
+#include "velo/exec/function/aggregate_values.h"
+
+namespace velo::aggregate {
+namespace {
+
+struct DistinctBind {
+  BoundAggregate inner;
+  DataType arg;
+};
+
+template <typename T>
+void distinct_update(uint8_t** states, const std::vector<ArgVector>& args, size_t rows,
+                     const void*) {
+  const Column& c = *args[0].column;
+  for_each_valid(args[0], rows, [&](size_t i, size_t r) {
+    T v = read<T>(c, r);
+    state_of<DistinctSet<T>>(states[i]).insert(v, hash_value<T>(v));
+  });
+}
+
+template <typename T>
+void distinct_combine(uint8_t* target, const uint8_t* source, const void*) {
+  state_of<DistinctSet<T>>(target).merge(state_of<DistinctSet<T>>(source));
+}
+
+/// Inner states of the groups being finalized, destroyed on every path.
+class ScratchStates {
+ public:
+  ScratchStates(const BoundAggregate& f, size_t n) : f_(f), n_(n) {
+    stride_ = (f.state_size + 15) & ~size_t{15};
+    if (stride_ == 0) stride_ = 16;
+    bytes_ = std::make_unique<uint8_t[]>(n * stride_ + 16);
+    auto addr = reinterpret_cast<uintptr_t>(bytes_.get());
+    base_ = bytes_.get() + ((16 - (addr & 15)) & 15);
+    for (size_t i = 0; i < n; ++i) {
+      if (f.init) f.init(at(i), f.bind_state.get());
+      inited_ = i + 1;
+    }
+  }
+  ~ScratchStates() {
+    if (f_.destroy)
+      for (size_t i = 0; i < inited_; ++i) f_.destroy(at(i));
+  }
+  uint8_t* at(size_t i) { return base_ + i * stride_; }
+
+ private:
+  const BoundAggregate& f_;
+  size_t n_;
+  size_t stride_ = 0;
+  size_t inited_ = 0;
+  std::unique_ptr<uint8_t[]> bytes_;
+  uint8_t* base_ = nullptr;
+};
+
+template <typename T>
+void distinct_finalize(uint8_t** states, size_t n, Column* out, const void* bind) {
+  const auto& b = *static_cast<const DistinctBind*>(bind);
+  const BoundAggregate& f = b.inner;
+  ScratchStates inner(f, n);
+  size_t total = 0;
+  for (size_t g = 0; g < n; ++g) total += state_of<DistinctSet<T>>(states[g]).size();
+  Column values(b.arg);
+  values.reserve(total);
+  std::vector<uint8_t*> ptrs;
+  ptrs.reserve(total);
+  for (size_t g = 0; g < n; ++g) {
+    const auto& set = state_of<DistinctSet<T>>(states[g]);
+    for (size_t k = 0; k < set.size(); ++k) {
+      write(&values, set.get(k));
+      ptrs.push_back(inner.at(g));
+    }
+  }
+  if (total > 0) {
+    std::vector<ArgVector> args{ArgVector{&values, false}};
+    f.update(ptrs.data(), args, total, f.bind_state.get());
+  }
+  std::vector<uint8_t*> finals(n);
+  for (size_t g = 0; g < n; ++g) finals[g] = inner.at(g);
+  f.finalize(finals.data(), n, out, f.bind_state.get());
+}
+
+}  // namespace
+
+BoundAggregate make_distinct(BoundAggregate inner, const DataType& arg) {
+  return dispatch(arg, "DISTINCT", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    auto a = make_aggregate<DistinctSet<T>>(inner.return_type, inner.arg_types);
+    a.update = &distinct_update<T>;
+    a.combine = &distinct_combine<T>;
+    a.finalize = &distinct_finalize<T>;
+    a.bind_state = std::make_shared<const DistinctBind>(DistinctBind{std::move(inner), arg});
+    return a;
+  });
+}
+
+}  // namespace velo::aggregate
