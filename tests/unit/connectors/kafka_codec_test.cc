@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "velo/connectors/kafka/column_list.h"
+#include "velo/io/column_list.h"
 #include "velo/connectors/kafka/dev_broker.h"
 #include "velo/connectors/kafka/kafka_source.h"
 #include "velo/connectors/kafka/kafka_uri.h"

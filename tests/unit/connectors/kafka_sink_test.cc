@@ -3,7 +3,7 @@
 #include <thread>
 
 #include "kafka_test_util.h"
-#include "velo/connectors/kafka/column_list.h"
+#include "velo/io/column_list.h"
 
 namespace velo::kafka {
 namespace {

@@ -1,7 +1,7 @@
 // Throughput of the connector alone (no SQL engine), against the in-process mock cluster.
 // Disabled by default; run with --gtest_also_run_disabled_tests --gtest_filter='*Throughput*'.
 #include "kafka_test_util.h"
-#include "velo/connectors/kafka/column_list.h"
+#include "velo/io/column_list.h"
 
 namespace velo::kafka {
 namespace {

@@ -5,7 +5,7 @@
 #include <random>
 #include <thread>
 
-#include "velo/connectors/kafka/column_list.h"
+#include "velo/io/column_list.h"
 #include "velo/connectors/kafka/kafka_client.h"
 #include "velo/types/temporal.h"
 

@@ -1,10 +1,10 @@
-#include "velo/connectors/kafka/column_list.h"
+#include "velo/io/column_list.h"
 
 #include <cctype>
 
 #include "velo/types/error.h"
 
-namespace velo::kafka {
+namespace velo {
 namespace {
 
 class ColumnListParser {
@@ -173,4 +173,4 @@ SchemaPtr parse_column_list(std::string_view text) {
   return std::make_shared<const Schema>(std::move(fields));
 }
 
-}  // namespace velo::kafka
+}  // namespace velo
