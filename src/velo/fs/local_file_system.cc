@@ -65,7 +65,8 @@ void make_dirs(const std::string& dir) {
     return;
   }
   make_dirs(dir_of(dir));
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throw_errno("create directory", dir, errno);
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    throw_errno("create directory", dir, errno);
 }
 
 // Walks `dir` (named `shown` in results) collecting regular files. `depth` counts segments

@@ -146,8 +146,8 @@ TEST(CompressionTest, NamesAndSuffixes) {
 }
 
 TEST(CompressionTest, UncompressedRangeAndPassThrough) {
-  auto in = open_input_stream(std::make_shared<MemoryFile>("f", "0123456789"), Compression::kNone,
-                              3, 7);
+  auto in =
+      open_input_stream(std::make_shared<MemoryFile>("f", "0123456789"), Compression::kNone, 3, 7);
   char buf[16];
   EXPECT_EQ(in->read(buf, 16), 4u);
   EXPECT_EQ(std::string(buf, 4), "3456");

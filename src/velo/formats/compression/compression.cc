@@ -90,7 +90,8 @@ class DecompressingStream : public InputStream {
   virtual void finish_input() = 0;
 
   [[noreturn]] void corrupt(const std::string& why) const {
-    throw_corrupt(codec_, path_, why, raw_->bytes_consumed() - static_cast<int64_t>(in_len_ - in_pos_));
+    throw_corrupt(codec_, path_, why,
+                  raw_->bytes_consumed() - static_cast<int64_t>(in_len_ - in_pos_));
   }
   // True when only zero padding (or nothing) is left after a complete frame.
   bool rest_is_padding() {
