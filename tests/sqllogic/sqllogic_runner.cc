@@ -37,6 +37,7 @@ struct Record {
   std::string sql;
   std::string error_substring;
   std::string sort = "nosort";
+  std::string types;  // one letter per column: I integer, R real/decimal, T text
   bool velo_only = false;
   std::vector<std::string> expected;
 };
@@ -80,24 +81,30 @@ std::vector<Record> parse_file(const std::string& path) {
         std::getline(hs, r.error_substring);
         r.error_substring = trim(r.error_substring);
       } else {
-        throw std::runtime_error(fmt::format("{}:{}: unknown statement mode '{}'", path, i + 1, what));
+        throw std::runtime_error(
+            fmt::format("{}:{}: unknown statement mode '{}'", path, i + 1, what));
       }
     } else if (word == "query") {
       r.kind = Record::kQuery;
-      std::string types;
-      hs >> types;
+      hs >> r.types;
       std::string opt;
       while (hs >> opt) {
-        if (opt == "rowsort" || opt == "nosort" || opt == "valuesort") r.sort = opt;
-        else if (opt == "velo-only") r.velo_only = true;
-        else throw std::runtime_error(fmt::format("{}:{}: unknown query option '{}'", path, i + 1, opt));
+        if (opt == "rowsort" || opt == "nosort" || opt == "valuesort")
+          r.sort = opt;
+        else if (opt == "velo-only")
+          r.velo_only = true;
+        else
+          throw std::runtime_error(
+              fmt::format("{}:{}: unknown query option '{}'", path, i + 1, opt));
       }
     } else {
-      throw std::runtime_error(fmt::format("{}:{}: expected 'statement' or 'query', got '{}'", path, i + 1, l));
+      throw std::runtime_error(
+          fmt::format("{}:{}: expected 'statement' or 'query', got '{}'", path, i + 1, l));
     }
     ++i;
     std::string sql;
-    while (i < lines.size() && trim(lines[i]) != "" && trim(lines[i]) != "----") sql += lines[i++] + "\n";
+    while (i < lines.size() && trim(lines[i]) != "" && trim(lines[i]) != "----")
+      sql += lines[i++] + "\n";
     r.sql = sql;
     if (r.kind == Record::kQuery) {
       if (i >= lines.size() || trim(lines[i]) != "----")
@@ -110,8 +117,36 @@ std::vector<Record> parse_file(const std::string& path) {
   return out;
 }
 
+// "140.30" and "140.3" are the same number: DuckDB prints a DOUBLE where we may keep an exact
+// DECIMAL with its scale. Only trailing fraction zeros are dropped; nothing is rounded.
+std::string canonical_number(const std::string& v) {
+  if (v.find('.') == std::string::npos || v.find_first_not_of("-+0123456789.") != std::string::npos)
+    return v;
+  std::string s = v;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s == "-0" ? "0" : s;
+}
+
+// Canonical form of a result row for comparison: R columns as canonical numbers.
+std::string canonical_row(const std::string& row, const std::string& types) {
+  std::string out;
+  size_t start = 0;
+  for (size_t c = 0;; ++c) {
+    size_t tab = row.find('\t', start);
+    std::string cell =
+        row.substr(start, tab == std::string::npos ? std::string::npos : tab - start);
+    if (c < types.size() && types[c] == 'R') cell = canonical_number(cell);
+    out += (c ? "\t" : "") + cell;
+    if (tab == std::string::npos) break;
+    start = tab + 1;
+  }
+  return out;
+}
+
 void replace_all(std::string& s, const std::string& from, const std::string& to) {
-  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+    s.replace(p, from.size(), to);
 }
 
 std::vector<std::string> format_rows(const velo::StatementResult& r) {
@@ -143,11 +178,13 @@ int main(int argc, char** argv) {
   std::string dump_path;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--dump-cases" && i + 1 < argc) dump_path = argv[++i];
+    if (a == "--dump-cases" && i + 1 < argc)
+      dump_path = argv[++i];
     else if (fs::is_directory(a)) {
       for (const auto& e : fs::recursive_directory_iterator(a))
         if (e.path().extension() == ".test") files.push_back(e.path().string());
-    } else files.push_back(a);
+    } else
+      files.push_back(a);
   }
   std::sort(files.begin(), files.end());
   std::ofstream dump;
@@ -162,7 +199,8 @@ int main(int argc, char** argv) {
       ++failed;
       continue;
     }
-    fs::path tmp = fs::temp_directory_path() / fmt::format("velo-slt-{}-{}", getpid(), fs::path(file).stem().string());
+    fs::path tmp = fs::temp_directory_path() /
+                   fmt::format("velo-slt-{}-{}", getpid(), fs::path(file).stem().string());
     fs::remove_all(tmp);
     fs::create_directories(tmp);
     velo::EngineOptions options;
@@ -181,7 +219,9 @@ int main(int argc, char** argv) {
           got = format_rows(res);
         }
       } catch (const velo::Error& e) {
-        error = e.location().line > 0 ? velo::sql::render_sql_error(sql, e) : e.describe();
+        // A position in the SQL text gets a caret; data-file locations print as file:line:col.
+        bool in_sql = e.location().file.empty() && e.location().line > 0;
+        error = in_sql ? velo::sql::render_sql_error(sql, e) : e.describe();
       } catch (const std::exception& e) {
         error = e.what();
       }
@@ -200,6 +240,8 @@ int main(int argc, char** argv) {
           why = "unexpected error: " + error;
         } else {
           std::vector<std::string> expected = r.expected;
+          for (auto& g : got) g = canonical_row(g, r.types);
+          for (auto& e : expected) e = canonical_row(e, r.types);
           if (r.sort == "rowsort") {
             std::sort(got.begin(), got.end());
             std::sort(expected.begin(), expected.end());
@@ -214,9 +256,12 @@ int main(int argc, char** argv) {
         }
         if (dump.is_open() && !r.velo_only) {
           std::string exp = "[";
-          for (size_t k = 0; k < r.expected.size(); ++k) exp += (k ? "," : "") + json_string(r.expected[k]);
-          dump << fmt::format("{{\"file\":{},\"line\":{},\"sql\":{},\"sort\":{},\"expected\":{}]}}\n", json_string(file),
-                              r.line, json_string(sql), json_string(r.sort), exp);
+          for (size_t k = 0; k < r.expected.size(); ++k)
+            exp += (k ? "," : "") + json_string(r.expected[k]);
+          dump << fmt::format(
+              "{{\"file\":{},\"line\":{},\"sql\":{},\"sort\":{},\"types\":{},\"expected\":{}]}}\n",
+              json_string(file), r.line, json_string(sql), json_string(r.sort),
+              json_string(r.types), exp);
         }
       }
       if (ok) {

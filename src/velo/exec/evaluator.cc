@@ -70,12 +70,16 @@ Value Evaluator::evaluate_constant(const BoundExpr& expr) {
 
 Evaluator::Result Evaluator::eval(const BoundExpr& e, const Batch& input) {
   switch (e.kind) {
-    case BoundExpr::Kind::kColumn: return {input.columns[e.column], false};
-    case BoundExpr::Kind::kConstant: return {constant_column(e.constant, e.type), true};
-    case BoundExpr::Kind::kCall: return eval_call(e, input);
+    case BoundExpr::Kind::kColumn:
+      return {input.columns[e.column], false};
+    case BoundExpr::Kind::kConstant:
+      return {constant_column(e.constant, e.type), true};
+    case BoundExpr::Kind::kCall:
+      return eval_call(e, input);
     case BoundExpr::Kind::kAnd:
     case BoundExpr::Kind::kOr:
-    case BoundExpr::Kind::kNot: return eval_logic(e, input);
+    case BoundExpr::Kind::kNot:
+      return eval_logic(e, input);
     case BoundExpr::Kind::kIsNull:
     case BoundExpr::Kind::kIsNotNull: {
       Result a = eval(*e.args[0], input);
@@ -87,8 +91,10 @@ Evaluator::Result Evaluator::eval(const BoundExpr& e, const Batch& input) {
       for (size_t i = 0; i < n; ++i) v[i] = a.column->is_null(i) == want_null;
       return {out, a.constant};
     }
-    case BoundExpr::Kind::kCase: return eval_case(e, input);
-    case BoundExpr::Kind::kCoalesce: return eval_coalesce(e, input);
+    case BoundExpr::Kind::kCase:
+      return eval_case(e, input);
+    case BoundExpr::Kind::kCoalesce:
+      return eval_coalesce(e, input);
   }
   throw_internal_error("unknown expression kind");
 }
@@ -101,10 +107,13 @@ Evaluator::Result Evaluator::eval_call(const BoundExpr& e, const Batch& input) {
     results.push_back(eval(*a, input));
     all_constant &= results.back().constant;
   }
+  // RANDOM() gives a value per row even without arguments.
+  if (e.call.per_row) all_constant = false;
   size_t rows = all_constant ? 1 : input.num_rows;
   std::vector<ArgVector> args;
   args.reserve(results.size());
-  for (const auto& r : results) args.push_back(ArgVector{r.column.get(), r.constant && !all_constant});
+  for (const auto& r : results)
+    args.push_back(ArgVector{r.column.get(), r.constant && !all_constant});
   KernelContext ctx;
   ctx.rows = rows;
   ctx.out_type = &e.type;
@@ -173,10 +182,16 @@ Evaluator::Result Evaluator::eval_logic(const BoundExpr& e, const Batch& input) 
     for (const auto& r : rs) {
       int t = truth(*r.column, r.constant, i);
       if (is_and) {
-        if (t == 0) { acc = 0; break; }
+        if (t == 0) {
+          acc = 0;
+          break;
+        }
         if (t < 0) acc = -1;
       } else {
-        if (t == 1) { acc = 1; break; }
+        if (t == 1) {
+          acc = 1;
+          break;
+        }
         if (t < 0) acc = -1;
       }
     }
@@ -235,8 +250,10 @@ Evaluator::Result Evaluator::eval_case(const BoundExpr& e, const Batch& input) {
   auto out = Column::make(e.type);
   out->reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    if (source_branch[i] < 0) out->append_null();
-    else out->append_from(*branch_values[source_branch[i]], source_row[i]);
+    if (source_branch[i] < 0)
+      out->append_null();
+    else
+      out->append_from(*branch_values[source_branch[i]], source_row[i]);
   }
   return {out, false};
 }

@@ -29,35 +29,6 @@ void distinct_combine(uint8_t* target, const uint8_t* source, const void*) {
   state_of<DistinctSet<T>>(target).merge(state_of<DistinctSet<T>>(source));
 }
 
-/// Inner states of the groups being finalized, destroyed on every path.
-class ScratchStates {
- public:
-  ScratchStates(const BoundAggregate& f, size_t n) : f_(f), n_(n) {
-    stride_ = (f.state_size + 15) & ~size_t{15};
-    if (stride_ == 0) stride_ = 16;
-    bytes_ = std::make_unique<uint8_t[]>(n * stride_ + 16);
-    auto addr = reinterpret_cast<uintptr_t>(bytes_.get());
-    base_ = bytes_.get() + ((16 - (addr & 15)) & 15);
-    for (size_t i = 0; i < n; ++i) {
-      if (f.init) f.init(at(i), f.bind_state.get());
-      inited_ = i + 1;
-    }
-  }
-  ~ScratchStates() {
-    if (f_.destroy)
-      for (size_t i = 0; i < inited_; ++i) f_.destroy(at(i));
-  }
-  uint8_t* at(size_t i) { return base_ + i * stride_; }
-
- private:
-  const BoundAggregate& f_;
-  size_t n_;
-  size_t stride_ = 0;
-  size_t inited_ = 0;
-  std::unique_ptr<uint8_t[]> bytes_;
-  uint8_t* base_ = nullptr;
-};
-
 template <typename T>
 void distinct_finalize(uint8_t** states, size_t n, Column* out, const void* bind) {
   const auto& b = *static_cast<const DistinctBind*>(bind);

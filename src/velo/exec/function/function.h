@@ -47,6 +47,9 @@ struct BoundScalar {
   bool propagates_nulls = true;
   /// False for CURRENT_TIMESTAMP, RANDOM(): never constant-folded.
   bool deterministic = true;
+  /// True for RANDOM(): a fresh value for every row even without arguments (CURRENT_TIMESTAMP
+  /// is one value for the whole batch, the same instant for every row).
+  bool per_row = false;
 };
 
 /// Argument description offered to bind: its type and, when the argument is a literal, its value
@@ -98,6 +101,21 @@ struct AggregateCall {
   bool star = false;
 };
 
+/// One key of an ORDER BY inside an aggregate call: STRING_AGG(x, ',' ORDER BY y DESC).
+struct AggregateOrderKey {
+  DataType type;
+  bool descending = false;
+  bool nulls_first = false;
+};
+
+/// Wraps `inner` so it sees each group's rows sorted by `keys`. The wrapper takes inner's
+/// arguments followed by one argument per key; it buffers the rows of each group and replays
+/// them in order into `inner` when the group is finalized (STRING_AGG, ARRAY_AGG, FIRST, LAST).
+BoundAggregate order_aggregate_input(BoundAggregate inner, std::vector<AggregateOrderKey> keys);
+
+/// True for aggregates whose result depends on the order of their input.
+bool aggregate_is_order_sensitive(const std::string& name);
+
 struct AggregateFunction {
   std::string name;  // upper case
   std::function<BoundAggregate(const AggregateCall& call)> bind;
@@ -136,6 +154,7 @@ void register_datetime_functions(FunctionRegistry& r);
 void register_json_functions(FunctionRegistry& r);
 void register_conditional_functions(FunctionRegistry& r);
 void register_cast_functions(FunctionRegistry& r);
+void register_list_functions(FunctionRegistry& r);
 void register_aggregate_functions(FunctionRegistry& r);
 
 }  // namespace velo

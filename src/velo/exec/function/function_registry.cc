@@ -40,6 +40,7 @@ FunctionRegistry& FunctionRegistry::instance() {
     register_string_functions(*r);
     register_datetime_functions(*r);
     register_json_functions(*r);
+    register_list_functions(*r);
     register_aggregate_functions(*r);
     return r;
   }();

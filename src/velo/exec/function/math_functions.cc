@@ -453,6 +453,7 @@ BoundScalar bind_nullary(const std::vector<BindArg>& args, const char* name, Sca
   kernel::check_arity(name, args, 0, 0);
   BoundScalar b = make_bound(kDouble, {}, k);
   b.deterministic = deterministic;
+  b.per_row = !deterministic;
   return b;
 }
 

@@ -97,7 +97,7 @@ Binder::Bound Binder::bind_query_scoped(const Query& query) {
         SortKey key;
         key.expr = bind_expr(*item.expr, b.scope, nullptr, "ORDER BY");
         key.descending = item.descending;
-        key.nulls_first = item.nulls_first.value_or(item.descending);
+        key.nulls_first = item.nulls_first.value_or(false);
         sort->sort_keys.push_back(key);
       }
       sort->children.push_back(b.plan);
@@ -410,6 +410,19 @@ BoundExprPtr Binder::bind_function(const Expr& e, const Scope& scope, AggregateC
       for (const auto& a : args) call.args.push_back(BindArg{a->type, a->is_constant() ? &a->constant : nullptr});
       for (const auto& d : direct) call.direct_args.push_back(BindArg{d->type, d->is_constant() ? &d->constant : nullptr});
       spec.function = FunctionRegistry::instance().find_aggregate(name)->bind(call);
+      if (within_group && e.order_by[0].descending)
+        fail(e.pos, fmt::format("not supported yet: {}() WITHIN GROUP (ORDER BY ... DESC); use 1 - fraction", name));
+      if (!within_group && !e.order_by.empty() && aggregate_is_order_sensitive(name)) {
+        // ORDER BY inside the call: the wrapper buffers rows with their keys and replays them sorted.
+        if (e.distinct) fail(e.pos, fmt::format("not supported yet: {}(DISTINCT ... ORDER BY ...)", name));
+        std::vector<AggregateOrderKey> keys;
+        for (const auto& o : e.order_by) {
+          BoundExprPtr k = bind_expr(*o.expr, *agg->input, nullptr, "an aggregate ORDER BY");
+          keys.push_back(AggregateOrderKey{k->type, o.descending, o.nulls_first.value_or(false)});
+          args.push_back(std::move(k));
+        }
+        spec.function = order_aggregate_input(std::move(spec.function), std::move(keys));
+      }
       for (size_t i = 0; i < args.size() && i < spec.function.arg_types.size(); ++i)
         if (spec.function.arg_types[i].id() != TypeId::kNull) args[i] = bind_cast_expr(args[i], spec.function.arg_types[i]);
       spec.args = std::move(args);
@@ -791,7 +804,7 @@ Binder::Bound Binder::bind_select(const Select& select, const Query& query) {
     SortKey key;
     key.expr = BoundExpr::column_ref(index, project_exprs[index]->type, project_names[index]);
     key.descending = o.descending;
-    key.nulls_first = o.nulls_first.value_or(o.descending);
+    key.nulls_first = o.nulls_first.value_or(false);
     sort_keys.push_back(key);
   }
 

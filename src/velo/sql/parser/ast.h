@@ -103,7 +103,7 @@ struct Expr {
 struct OrderItem {
   ExprPtr expr;
   bool descending = false;
-  std::optional<bool> nulls_first;  // unset = default (NULLS LAST for ASC, FIRST for DESC)
+  std::optional<bool> nulls_first;  // unset = NULLS LAST in both directions (DuckDB)
 };
 
 enum class JoinType { kInner, kLeft, kRight, kFull, kCross };
