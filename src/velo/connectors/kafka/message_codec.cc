@@ -9,12 +9,7 @@
 
 #include "velo/types/error.h"
 
-#if __has_include("velo/formats/json/json_row_decoder.h")
 #include "velo/formats/json/json_row_decoder.h"
-#define VELO_KAFKA_SHARED_JSON 1
-#else
-#define VELO_KAFKA_SHARED_JSON 0
-#endif
 
 namespace velo::kafka {
 
@@ -326,126 +321,6 @@ void append_json_value(Column& col, simdjson::dom::element e, std::string_view f
   }
 }
 
-#if !VELO_KAFKA_SHARED_JSON
-class JsonDecoder : public MessageDecoder {
- public:
-  explicit JsonDecoder(SchemaPtr schema) : schema_(std::move(schema)) {}
-  void append(std::string_view payload, std::vector<ColumnPtr>& columns) override {
-    // simdjson needs SIMDJSON_PADDING readable bytes after the input; copy into a reused padded
-    // buffer instead of letting parse() allocate a padded copy per message.
-    if (padded_.size() < payload.size() + simdjson::SIMDJSON_PADDING)
-      padded_.resize(payload.size() + simdjson::SIMDJSON_PADDING);
-    std::memcpy(padded_.data(), payload.data(), payload.size());
-    simdjson::dom::element doc;
-    if (auto err = parser_.parse(padded_.data(), payload.size(), false).get(doc))
-      throw_format_error("invalid JSON: {}", simdjson::error_message(err));
-    simdjson::dom::object obj;
-    if (doc.get_object().get(obj)) throw_format_error("JSON message is not an object");
-    for (size_t i = 0; i < schema_->size(); ++i) {
-      const std::string& name = schema_->field(i).name;
-      simdjson::dom::element v;
-      if (obj.at_key(name).get(v))
-        columns[i]->append_null();
-      else
-        append_json_value(*columns[i], v, name);
-    }
-  }
-
- private:
-  SchemaPtr schema_;
-  simdjson::dom::parser parser_;
-  std::string padded_;
-};
-
-DataType infer_json_type(simdjson::dom::element e);
-
-DataType merge_types(const DataType& a, const DataType& b) {
-  if (a.id() == TypeId::kNull) return b;
-  if (b.id() == TypeId::kNull || a == b) return a;
-  if (a.id() == TypeId::kStruct && b.id() == TypeId::kStruct) {
-    std::vector<Field> fields = a.children();
-    for (const auto& fb : b.children()) {
-      bool found = false;
-      for (auto& fa : fields)
-        if (fa.name == fb.name) {
-          fa.type = merge_types(fa.type, fb.type);
-          found = true;
-        }
-      if (!found) fields.push_back(fb);
-    }
-    return DataType::struct_of(std::move(fields));
-  }
-  if (a.id() == TypeId::kList && b.id() == TypeId::kList)
-    return DataType::list_of(merge_types(a.children()[0].type, b.children()[0].type));
-  DataType out;
-  if (!a.is_nested() && !b.is_nested() && common_super_type(a, b, &out)) return out;
-  return DataType::string();
-}
-
-DataType infer_json_type(simdjson::dom::element e) {
-  using T = simdjson::dom::element_type;
-  switch (e.type()) {
-    case T::BOOL:
-      return DataType::boolean();
-    case T::INT64:
-      return DataType::int64();
-    case T::UINT64:
-    case T::DOUBLE:
-      return DataType::float64();
-    case T::STRING:
-      return DataType::string();
-    case T::NULL_VALUE:
-      return DataType::null();
-    case T::ARRAY: {
-      DataType elem = DataType::null();
-      simdjson::dom::array arr;
-      if (e.get_array().get(arr)) throw_format_error("malformed JSON");
-      for (auto item : arr) elem = merge_types(elem, infer_json_type(item));
-      return DataType::list_of(elem.id() == TypeId::kNull ? DataType::string() : elem);
-    }
-    case T::OBJECT: {
-      std::vector<Field> fields;
-      simdjson::dom::object obj;
-      if (e.get_object().get(obj)) throw_format_error("malformed JSON");
-      for (auto [k, v] : obj) fields.push_back(Field{std::string(k), infer_json_type(v), true});
-      return DataType::struct_of(std::move(fields));
-    }
-  }
-  return DataType::string();
-}
-
-DataType finish_type(const DataType& t) {
-  switch (t.id()) {
-    case TypeId::kNull:
-      return DataType::string();
-    case TypeId::kList:
-      return DataType::list_of(finish_type(t.children()[0].type));
-    case TypeId::kStruct: {
-      std::vector<Field> fields = t.children();
-      for (auto& f : fields) f.type = finish_type(f.type);
-      return DataType::struct_of(std::move(fields));
-    }
-    default:
-      return t;
-  }
-}
-
-SchemaPtr infer_json(const std::vector<std::string_view>& samples) {
-  simdjson::dom::parser parser;
-  DataType merged = DataType::null();
-  for (auto s : samples) {
-    simdjson::dom::element doc;
-    if (parser.parse(s.data(), s.size()).get(doc) ||
-        doc.type() != simdjson::dom::element_type::OBJECT)
-      continue;  // malformed samples are the reader's on_error business, not inference's
-    merged = merge_types(merged, infer_json_type(doc));
-  }
-  if (merged.id() != TypeId::kStruct)
-    throw_user_error("cannot infer a schema: no JSON object among {} sampled messages",
-                     samples.size());
-  return std::make_shared<const Schema>(finish_type(merged).children());
-}
-#else
 class JsonDecoder : public MessageDecoder {
  public:
   explicit JsonDecoder(SchemaPtr schema) : decoder_(std::move(schema)) {}
@@ -459,7 +334,6 @@ class JsonDecoder : public MessageDecoder {
 SchemaPtr infer_json(const std::vector<std::string_view>& samples) {
   return infer_json_schema(samples);
 }
-#endif
 
 // ---- csv, string, bytes ----------------------------------------------------------------------
 
@@ -645,22 +519,6 @@ void append_cell(const Column& col, size_t row, bool json, std::string* out) {
   }
 }
 
-#if !VELO_KAFKA_SHARED_JSON
-class JsonEncoder : public MessageEncoder {
- public:
-  bool encode(const Batch& batch, size_t row, std::string* out) override {
-    out->push_back('{');
-    for (size_t c = 0; c < batch.columns.size(); ++c) {
-      if (c) out->push_back(',');
-      append_json_string(batch.schema->field(c).name, out);
-      out->push_back(':');
-      append_cell(*batch.columns[c], row, true, out);
-    }
-    out->push_back('}');
-    return true;
-  }
-};
-#else
 class JsonEncoder : public MessageEncoder {
  public:
   bool encode(const Batch& batch, size_t row, std::string* out) override {
@@ -668,7 +526,6 @@ class JsonEncoder : public MessageEncoder {
     return true;
   }
 };
-#endif
 
 class CsvEncoder : public MessageEncoder {
  public:
