@@ -6,7 +6,7 @@
 SELECT order_id, customer_id, amount, status, ordered_at
 FROM 'data/orders-*.csv'
 WHERE amount > 900.00 AND status <> 'cancelled'
-INTO 'high_value_orders', 'out/high_value_orders.jsonl';
+INTO high_value_orders, 'out/high_value_orders.jsonl';
 
 -- @name: revenue by segment (Kafka topic joined with a CSV table)
 SELECT c.segment, COUNT(*) AS orders, SUM(o.amount) AS revenue, MAX(o.amount) AS largest
