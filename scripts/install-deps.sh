@@ -11,7 +11,7 @@ BUILD_PACKAGES=(
   libcurl4-openssl-dev libssl-dev librdkafka-dev libpq-dev libmariadb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-TEST_PACKAGES=(kcat python3-kafka python3-confluent-kafka)
+TEST_PACKAGES=(kcat python3-kafka python3-confluent-kafka avro-bin python3-avro python3-snappy python3-zstandard)
 # Node.js may already come from elsewhere (its npm conflicts with Debian's); only add Debian's if absent.
 command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs npm)
 

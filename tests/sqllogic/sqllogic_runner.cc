@@ -241,7 +241,10 @@ int main(int argc, char** argv) {
         } else {
           std::vector<std::string> expected = r.expected;
           for (auto& g : got) g = canonical_row(g, r.types);
-          for (auto& e : expected) e = canonical_row(e, r.types);
+          for (auto& e : expected) {
+            replace_all(e, "__TMP__", tmp.string());
+            e = canonical_row(e, r.types);
+          }
           if (r.sort == "rowsort") {
             std::sort(got.begin(), got.end());
             std::sort(expected.begin(), expected.end());

@@ -1,3 +1,4 @@
+#include "velo/formats/avro/avro_format.h"
 #include "velo/formats/csv/csv_format.h"
 #include "velo/formats/format.h"
 #include "velo/formats/json/json_format.h"
@@ -9,6 +10,7 @@ void register_builtin_formats() {
   register_csv_format();
   register_json_format();
   register_parquet_format();
+  register_avro_format();
 }
 
 }  // namespace velo

@@ -251,7 +251,8 @@ StatementResult Engine::describe(const sql::Statement& s) {
                                                  : catalog_->open_source_name(s.name, Options{});
   if (!source) throw_user_error("DESCRIBE {}: no such source (not a configured or declared name)", s.name);
   std::vector<std::vector<std::string>> rows;
-  for (const auto& f : source->schema()->fields()) rows.push_back({f.name, f.type.to_string()});
+  for (const auto& f : source->schema()->fields())
+    if (!is_system_column(f.name)) rows.push_back({f.name, f.type.to_string()});
   return table_result({"column", "type"}, rows);
 }
 
