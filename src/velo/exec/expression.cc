@@ -1,5 +1,6 @@
 #include "velo/exec/expression.h"
 
+#include "velo/exec/evaluator.h"
 #include "velo/exec/function/cast.h"
 #include "velo/io/options.h"
 #include "velo/types/error.h"
@@ -119,7 +120,15 @@ BoundExprPtr bind_cast_expr(BoundExprPtr e, const DataType& to, bool try_cast) {
   if (e->type == to) return e;
   if (e->kind == BoundExpr::Kind::kConstant && e->constant.is_null()) return BoundExpr::literal(Value::null(to));
   BoundScalar cast = bind_cast(e->type, to, try_cast);
-  return BoundExpr::function("CAST", std::move(cast), {std::move(e)});
+  bool constant = e->is_constant();
+  BoundExprPtr call = BoundExpr::function("CAST", std::move(cast), {std::move(e)});
+  // Casts of literals fold right away, so `amount > 500` compares with a DECIMAL constant and
+  // can be pushed into scans as a predicate.
+  if (constant) {
+    Value v = Evaluator::evaluate_constant(*call);
+    return BoundExpr::literal(v.is_null() ? Value::null(to) : std::move(v));
+  }
+  return call;
 }
 
 BoundExprPtr bind_function_call(const std::string& name, std::vector<BoundExprPtr> args) {

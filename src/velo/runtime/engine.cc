@@ -74,6 +74,7 @@ std::string Engine::explain(const sql::Statement& s) {
   sql::PlanNodePtr plan = plan_query(*catalog_, inner);
   std::string text = plan->to_string();
   for (const auto& t : inner.into) text = "Sink " + t.target + "\n" + text;
+  if (!text.empty() && text.back() != '\n') text += '\n';
   return text;
 }
 
