@@ -24,12 +24,6 @@ std::vector<std::vector<Value>> rows_of(const std::vector<Batch>& batches) {
   return rows;
 }
 
-std::string row_string(const std::vector<Value>& row) {
-  std::string s;
-  for (const auto& v : row) s += (s.empty() ? "" : "|") + v.to_string();
-  return s;
-}
-
 // SOURCES.md: "4 rows: (1593604800,abc,42), (1593604800,def,7.7), (1593604801,abc,42.125),
 // (1593604801,def,7.7)"; DuckDB 1.5 refuses the legacy LZ4 codec.
 void expect_lz4_rows(const std::string& name) {
