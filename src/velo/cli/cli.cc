@@ -5,6 +5,7 @@
 #include <readline/readline.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -27,7 +28,8 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
-constexpr const char* kMainHelp = R"(velo — one binary, one SQL statement: read any source, transform with SQL, write any sink.
+constexpr const char* kMainHelp =
+    R"(velo — one binary, one SQL statement: read any source, transform with SQL, write any sink.
 
 Usage:
   velo query SQL        run a query and print its result as a table
@@ -53,7 +55,8 @@ Examples:
   velo schema 'data/orders.parquet'
 )";
 
-constexpr const char* kQueryHelp = R"(velo query SQL [--format table|csv|json] [--threads N] [--max-rows N]
+constexpr const char* kQueryHelp =
+    R"(velo query SQL [--format table|csv|json] [--threads N] [--max-rows N]
 
 Runs one or more statements and prints each query's result. Sources are URIs in quotes:
   FROM 'file:///data/*.csv'        CSV, JSON Lines, JSON, Parquet (by extension or WITH (format=...))
@@ -105,8 +108,8 @@ struct Args {
 
 // Flags that take a value.
 bool takes_value(const std::string& f) {
-  return f == "--threads" || f == "--format" || f == "--default-kafka" || f == "--option" || f == "-o" ||
-         f == "--max-rows" || f == "--config";
+  return f == "--threads" || f == "--format" || f == "--default-kafka" || f == "--option" ||
+         f == "-o" || f == "--max-rows" || f == "--config";
 }
 
 Args parse_args(int argc, char** argv, int start) {
@@ -118,13 +121,17 @@ Args parse_args(int argc, char** argv, int start) {
     } else if (s.rfind("--", 0) == 0 && s.find('=') != std::string::npos) {
       auto eq = s.find('=');
       std::string key = s.substr(0, eq), value = s.substr(eq + 1);
-      if (key == "--option") a.options.push_back(value);
-      else a.flags[key] = value;
+      if (key == "--option")
+        a.options.push_back(value);
+      else
+        a.flags[key] = value;
     } else if (takes_value(s)) {
       if (i + 1 >= argc) throw Error(ErrorKind::kUser, "option " + s + " needs a value");
       std::string v = argv[++i];
-      if (s == "--option" || s == "-o") a.options.push_back(v);
-      else a.flags[s] = v;
+      if (s == "--option" || s == "-o")
+        a.options.push_back(v);
+      else
+        a.flags[s] = v;
     } else if (s.rfind("--", 0) == 0) {
       throw Error(ErrorKind::kUser, "unknown option " + s + " (see velo --help)");
     } else {
@@ -145,11 +152,13 @@ EngineOptions engine_options(const Args& a, bool progress) {
 }
 
 ResultFormat result_format(const Args& a) {
-  return a.flags.count("--format") ? parse_result_format(a.flags.at("--format")) : ResultFormat::kTable;
+  return a.flags.count("--format") ? parse_result_format(a.flags.at("--format"))
+                                   : ResultFormat::kTable;
 }
 
 void report_error(const Error& e, std::string_view sql) {
-  bool has_sql_position = e.location().file.empty() && (e.location().line > 0 || e.location().offset >= 0);
+  bool has_sql_position =
+      e.location().file.empty() && (e.location().line > 0 || e.location().offset >= 0);
   if (!sql.empty() && has_sql_position) {
     fmt::print(stderr, "{}\n", sql::render_sql_error(sql, e));
   } else {
@@ -165,8 +174,8 @@ void print_statement_result(const sql::Statement& s, const StatementResult& r, R
   } else if (!r.explain.empty()) {
     fmt::print("{}", r.explain);
   } else if (!r.sinks.empty()) {
-    fmt::print(stderr, "{}wrote {} rows to {} in {:.2f}s\n", label, r.rows_written, fmt::join(r.sinks, ", "),
-               r.seconds);
+    fmt::print(stderr, "{}wrote {} rows to {} in {:.2f}s\n", label, r.rows_written,
+               fmt::join(r.sinks, ", "), r.seconds);
   } else if (r.schema) {
     if (!label.empty() && format == ResultFormat::kTable) fmt::print("{}\n", label);
     print_result(*r.schema, r.batches, format, stdout, max_rows);
@@ -200,7 +209,8 @@ int run_sql(Engine& engine, std::string_view sql, ResultFormat format, size_t ma
 
 int cmd_query(const Args& a) {
   if (a.help) return fmt::print("{}", kQueryHelp), 0;
-  if (a.positional.size() != 1) throw Error(ErrorKind::kUser, "velo query takes one SQL argument (see velo query --help)");
+  if (a.positional.size() != 1)
+    throw Error(ErrorKind::kUser, "velo query takes one SQL argument (see velo query --help)");
   Engine engine(engine_options(a, true));
   size_t max_rows = a.flags.count("--max-rows") ? std::stoul(a.flags.at("--max-rows")) : 1000;
   return run_sql(engine, a.positional[0], result_format(a), max_rows);
@@ -208,7 +218,8 @@ int cmd_query(const Args& a) {
 
 int cmd_run(const Args& a) {
   if (a.help) return fmt::print("{}", kRunHelp), 0;
-  if (a.positional.size() != 1) throw Error(ErrorKind::kUser, "velo run takes one FILE.sql (see velo run --help)");
+  if (a.positional.size() != 1)
+    throw Error(ErrorKind::kUser, "velo run takes one FILE.sql (see velo run --help)");
   std::ifstream in(a.positional[0]);
   if (!in) throw Error(ErrorKind::kIo, "cannot read " + a.positional[0]);
   std::stringstream ss;
@@ -223,8 +234,10 @@ int cmd_run(const Args& a) {
     }
   } catch (const Error& e) {
     bool has_sql_position = e.location().file.empty() && e.location().line > 0;
-    if (has_sql_position) fmt::print(stderr, "{}: {}\n", a.positional[0], sql::render_sql_error(sql, e));
-    else fmt::print(stderr, "error: {}\n", e.describe());
+    if (has_sql_position)
+      fmt::print(stderr, "{}: {}\n", a.positional[0], sql::render_sql_error(sql, e));
+    else
+      fmt::print(stderr, "error: {}\n", e.describe());
     return 1;
   }
   return 0;
@@ -232,7 +245,8 @@ int cmd_run(const Args& a) {
 
 int cmd_explain(const Args& a) {
   if (a.help) return fmt::print("{}", kExplainHelp), 0;
-  if (a.positional.size() != 1) throw Error(ErrorKind::kUser, "velo explain takes one SQL argument");
+  if (a.positional.size() != 1)
+    throw Error(ErrorKind::kUser, "velo explain takes one SQL argument");
   Engine engine(engine_options(a, false));
   std::string_view sql = a.positional[0];
   try {
@@ -252,13 +266,15 @@ int cmd_schema(const Args& a) {
   Options options;
   for (const auto& kv : a.options) {
     auto eq = kv.find('=');
-    if (eq == std::string::npos) throw Error(ErrorKind::kUser, "--option needs key=value, got " + kv);
+    if (eq == std::string::npos)
+      throw Error(ErrorKind::kUser, "--option needs key=value, got " + kv);
     options.set(kv.substr(0, eq), kv.substr(eq + 1));
   }
   try {
     auto source = make_source(a.positional[0], options);
     SchemaPtr schema = source->schema();
-    Schema out({Field{"column", DataType::string(), false}, Field{"type", DataType::string(), false}});
+    Schema out(
+        {Field{"column", DataType::string(), false}, Field{"type", DataType::string(), false}});
     Batch b = Batch::empty(std::make_shared<const Schema>(out));
     for (const auto& f : schema->fields()) {
       b.columns[0]->append_string(f.name);
@@ -277,10 +293,13 @@ int cmd_shell(const Args& a) {
   if (a.help) return fmt::print("{}", kShellHelp), 0;
   Engine engine(engine_options(a, true));
   ResultFormat format = result_format(a);
-  std::string history = std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.velo_history";
+  std::string history =
+      std::string(std::getenv("HOME") ? std::getenv("HOME") : ".") + "/.velo_history";
   read_history(history.c_str());
   bool tty = isatty(STDIN_FILENO);
-  if (tty) fmt::print("velostream {} — statements end with ';', .help for help, .quit to leave\n", kVersion);
+  if (tty)
+    fmt::print("velostream {} — statements end with ';', .help for help, .quit to leave\n",
+               kVersion);
   std::string buffer;
   while (true) {
     char* raw = readline(tty ? (buffer.empty() ? "velo> " : "  ... ") : "");
@@ -289,14 +308,16 @@ int cmd_shell(const Args& a) {
     std::free(raw);
     if (buffer.empty() && !line.empty() && line[0] == '.') {
       if (line == ".quit" || line == ".exit") break;
-      if (line == ".help") fmt::print("{}", kShellHelp);
+      if (line == ".help")
+        fmt::print("{}", kShellHelp);
       else if (line.rfind(".format ", 0) == 0) {
         try {
           format = parse_result_format(line.substr(8));
         } catch (const Error& e) {
           fmt::print(stderr, "error: {}\n", e.message());
         }
-      } else fmt::print(stderr, "unknown command {} (try .help)\n", line);
+      } else
+        fmt::print(stderr, "unknown command {} (try .help)\n", line);
       continue;
     }
     buffer += line + "\n";
@@ -306,7 +327,8 @@ int cmd_shell(const Args& a) {
     run_sql(engine, buffer, format, 1000);
     buffer.clear();
   }
-  if (!buffer.empty() && buffer.find_first_not_of(" \t\n") != std::string::npos) run_sql(engine, buffer, format, 1000);
+  if (!buffer.empty() && buffer.find_first_not_of(" \t\n") != std::string::npos)
+    run_sql(engine, buffer, format, 1000);
   write_history(history.c_str());
   return 0;
 }
@@ -315,12 +337,15 @@ int cmd_dev(int argc, char** argv) {
   std::vector<std::string> args;
   for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    fmt::print("velo dev kafka [--brokers N] [--topic name:partitions]... [--bootstrap-file F]\n\n"
-               "Starts a development Kafka cluster (librdkafka's mock broker) on 127.0.0.1 and prints its\n"
-               "bootstrap address. Runs until interrupted.\n");
+    fmt::print(
+        "velo dev kafka [--brokers N] [--topic name:partitions]... [--bootstrap-file F]\n\n"
+        "Starts a development Kafka cluster (librdkafka's mock broker) on 127.0.0.1 and prints "
+        "its\n"
+        "bootstrap address. Runs until interrupted.\n");
     return args.empty() ? 2 : 0;
   }
-  if (args[0] != "kafka") throw Error(ErrorKind::kUser, "unknown dev service '" + args[0] + "' (available: kafka)");
+  if (args[0] != "kafka")
+    throw Error(ErrorKind::kUser, "unknown dev service '" + args[0] + "' (available: kafka)");
   args.erase(args.begin());
   return run_dev_kafka(args);
 }
@@ -332,6 +357,22 @@ int main(int argc, char** argv) {
   if (argc < 2) {
     fmt::print(stderr, "{}", kMainHelp);
     return 2;
+  }
+  // Common options may come before the command (`velo --config v.yaml query ...`): move them
+  // behind it, where every command parses them.
+  std::vector<char*> reordered(argv, argv + argc);
+  size_t first = 1;
+  while (first < reordered.size() && std::string(reordered[first]).rfind("--", 0) == 0 &&
+         std::string(reordered[first]) != "--help" &&
+         std::string(reordered[first]) != "--version") {
+    bool has_value = std::string(reordered[first]).find('=') == std::string::npos &&
+                     takes_value(reordered[first]) && first + 1 < reordered.size();
+    first += has_value ? 2 : 1;
+  }
+  if (first > 1 && first < reordered.size()) {
+    std::rotate(reordered.begin() + 1, reordered.begin() + static_cast<std::ptrdiff_t>(first),
+                reordered.begin() + static_cast<std::ptrdiff_t>(first) + 1);
+    argv = reordered.data();
   }
   std::string cmd = argv[1];
   try {
