@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <random>
@@ -226,10 +227,7 @@ class FileSource final : public Source {
   SchemaPtr schema() const override {
     std::lock_guard<std::mutex> lock(mu_);
     if (full_schema_) return full_schema_;
-    if (!data_schema_) {
-      std::shared_ptr<RandomAccessFile> first = fs_->open_read(files_[0].path);
-      data_schema_ = format_->infer_schema(first, options_);
-    }
+    if (!data_schema_) data_schema_ = union_of_file_schemas();
     std::vector<Field> fields = data_schema_->fields();
     for (const auto& f : fields)
       if (f.name.rfind("_metadata.", 0) == 0)
@@ -362,17 +360,51 @@ class FileSource final : public Source {
   /// The schema file `i` is read with: the source's for a declared schema and the first file;
   /// else the file's own inferred schema (the CSV header may order or name columns differently).
   SchemaPtr file_schema(size_t i) const {
-    if (declared_ || i == 0) return data_schema_;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (file_schemas_.empty()) file_schemas_.resize(files_.size());
-      if (file_schemas_[i]) return file_schemas_[i];
-    }
-    std::shared_ptr<RandomAccessFile> f = fs_->open_read(files_[i].path);
-    SchemaPtr inferred = format_->infer_schema(f, options_);
+    if (declared_) return data_schema_;
     std::lock_guard<std::mutex> lock(mu_);
-    file_schemas_[i] = inferred;
-    return inferred;
+    return file_schemas_[i];
+  }
+
+  /// The schema of a glob without a declared one: the union of every file's schema by column
+  /// name, in order of first appearance. Compatible types widen (INT32 -> INT64 -> DECIMAL ->
+  /// DOUBLE, DATE -> TIMESTAMP); text formats fall back to STRING when inference disagrees;
+  /// other conflicts are an error naming both files and the column. Called with mu_ held.
+  SchemaPtr union_of_file_schemas() const {
+    file_schemas_.assign(files_.size(), nullptr);
+    std::vector<Field> fields;
+    std::vector<size_t> first_file;  // where each union column was first seen
+    bool text = format_->name() == "csv" || format_->name() == "json";
+    for (size_t i = 0; i < files_.size(); ++i) {
+      SchemaPtr own = format_->infer_schema(fs_->open_read(files_[i].path), options_);
+      file_schemas_[i] = own;
+      for (const Field& f : own->fields()) {
+        auto it = std::find_if(fields.begin(), fields.end(),
+                               [&](const Field& u) { return iequals(u.name, f.name); });
+        if (it == fields.end()) {
+          fields.push_back(Field{f.name, f.type, true});
+          first_file.push_back(i);
+          continue;
+        }
+        DataType merged;
+        if (common_super_type(it->type, f.type, &merged)) {
+          it->type = merged;
+        } else if (text && (it->type.id() == TypeId::kString || f.type.id() == TypeId::kString)) {
+          it->type = DataType::string();
+        } else {
+          throw_user_error(
+              "column '{}' is {} in '{}' but {} in '{}': the files of '{}' cannot be read as one "
+              "table "
+              "(declare schema = '...' or select files with compatible columns)",
+              f.name, it->type.to_string(), files_[first_file[it - fields.begin()]].path,
+              f.type.to_string(), files_[i].path, uri_);
+        }
+      }
+    }
+    // Files whose own schema equals the union read without any remapping.
+    auto result = std::make_shared<const Schema>(std::move(fields));
+    for (auto& own : file_schemas_)
+      if (*own == *result) own = result;
+    return result;
   }
 
   Compression codec_for(const std::string& path) const {
