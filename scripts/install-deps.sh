@@ -27,7 +27,7 @@ if ((${#missing[@]})); then
 fi
 
 # Test-only tools from npm (DuckDB is the oracle our tests compare against).
-if [[ "${VELO_SKIP_NPM:-0}" != 1 && ! -d tests/node_modules/@duckdb/node-api ]]; then
+if [[ "${VELO_SKIP_NPM:-0}" != 1 ]] && ! (for p in @duckdb/node-api apache-arrow hyparquet hyparquet-compressors parquet-wasm; do [[ -d tests/node_modules/$p ]] || exit 1; done); then
   echo "install-deps: installing npm test tools"
   (cd tests && npm install --no-audit --no-fund --loglevel=error)
 fi

@@ -508,6 +508,21 @@ ColumnChunk ParquetWriter::write_chunk(LeafBuffer& lb) {
     if (has && mn.size() <= kMaxStatBytes && mx.size() <= kMaxStatBytes) {
       st.min_value = std::string(mn);
       st.max_value = std::string(mx);
+      if (lb.type.id() == TypeId::kDouble) {
+        // Parquet's rule for signed zeros: a zero min is written as -0.0 and a zero max as +0.0,
+        // so readers pruning on `x = 0.0` or `x = -0.0` never skip a row group holding either.
+        double d;
+        std::memcpy(&d, st.min_value->data(), 8);
+        if (d == 0) {
+          d = -0.0;
+          std::memcpy(st.min_value->data(), &d, 8);
+        }
+        std::memcpy(&d, st.max_value->data(), 8);
+        if (d == 0) {
+          d = 0.0;
+          std::memcpy(st.max_value->data(), &d, 8);
+        }
+      }
     }
   }
   m.statistics = st;
@@ -629,7 +644,8 @@ void ParquetWriter::flush_row_group() {
   rg.num_rows = rows_in_group_;
   for (auto& lb : leaves_) {
     rg.columns.push_back(write_chunk(lb));
-    rg.total_byte_size += rg.columns.back().meta_data->total_compressed_size;
+    // The spec defines total_byte_size as the uncompressed size of the row group's column data.
+    rg.total_byte_size += rg.columns.back().meta_data->total_uncompressed_size;
     lb.clear();
   }
   row_groups_.push_back(std::move(rg));
