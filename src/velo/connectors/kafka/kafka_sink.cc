@@ -1,7 +1,11 @@
 #include "velo/connectors/kafka/kafka_sink.h"
 
+#include <simdjson.h>
+
 #include <random>
 #include <thread>
+
+#include "velo/connectors/kafka/avro_message.h"
 
 namespace velo::kafka {
 
@@ -18,6 +22,24 @@ void delivery_cb(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     reports->first_error =
         fmt::format("{} ({})", rd_kafka_err2str(m->err), rd_kafka_err2name(m->err));
   }
+}
+
+/// The Avro schema of one column: the type of that field in the record from_velo() makes.
+avro::AvroSchemaPtr avro_schema_of_column(const Field& field) {
+  std::string record = avro::AvroSchema::from_velo(Schema({field}), "Key")->to_json();
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  if (parser.parse(record).get(e)) throw_internal_error("from_velo wrote invalid JSON");
+  return avro::AvroSchema::parse(simdjson::minify(e["fields"].at(0)["type"]));
+}
+
+/// `schema` with its columns named like the fields of `record`, which from_velo(schema) made:
+/// from_velo turns column names into valid Avro names ("a-b" -> "a_b") and its fields follow the
+/// columns one to one, so they match by position.
+SchemaPtr with_field_names_of(const Schema& schema, const avro::AvroSchema& record) {
+  std::vector<Field> fields = schema.fields();
+  for (size_t i = 0; i < fields.size(); ++i) fields[i].name = record.root().fields[i].name;
+  return std::make_shared<const Schema>(std::move(fields));
 }
 
 int find_column(const Schema& schema, const std::string& name, const char* option) {
@@ -54,6 +76,20 @@ KafkaSink::KafkaSink(const std::string& uri, const Options& options) : uri_(pars
     transactional_id_ = fmt::format("velo-{}-{:08x}", uri_.topics[0], rd());
   }
   passthrough_ = options.with_prefix("kafka.");
+  if (auto url = options.get("schema_registry")) registry_ = schema_registry_for(*url);
+  if (auto json = options.get("avro_schema"))
+    avro_schema_ = parse_avro_option(*json, "avro_schema");
+  value_subject_ = options.get_string("value_subject", value_subject(uri_.topics[0]));
+  key_subject_ = options.get_string("key_subject", key_subject(uri_.topics[0]));
+  std::string key_format = Options::lower(options.get_string("key_format", "string"));
+  if (key_format == "avro")
+    key_avro_ = true;
+  else if (key_format != "string" && key_format != "raw" && key_format != "text")
+    throw_not_supported("kafka sink key_format '{}' (keys are text or avro)", key_format);
+  if (avro_schema_ && format_ != MessageFormat::kAvro)
+    throw_user_error("option 'avro_schema' needs format = 'avro'");
+  if (registry_ && format_ != MessageFormat::kAvro && !key_avro_)
+    throw_user_error("option 'schema_registry' needs format = 'avro' or key_format = 'avro'");
 }
 
 KafkaSink::~KafkaSink() {
@@ -67,13 +103,21 @@ KafkaSink::~KafkaSink() {
 
 void KafkaSink::open(SchemaPtr schema) {
   schema_ = schema;
-  if (key_option_.find(',') != std::string::npos) {
-    // Several key columns (a composite PRIMARY KEY): the key is a JSON object of them.
+  if (key_avro_ || key_option_.find(',') != std::string::npos) {
+    // Several key columns (a composite PRIMARY KEY): the key is a JSON object of them (or, for
+    // key_format = 'avro', a record).
+    std::string names = key_option_;
+    if (names.empty()) {
+      if (schema->find("_key") < 0)
+        throw_user_error(
+            "kafka sink key_format = 'avro' needs key = 'col[, col]' or a _key column");
+      names = "_key";
+    }
     std::vector<Field> fields;
     size_t pos = 0;
-    while (pos <= key_option_.size()) {
-      size_t comma = std::min(key_option_.find(',', pos), key_option_.size());
-      std::string name = key_option_.substr(pos, comma - pos);
+    while (pos <= names.size()) {
+      size_t comma = std::min(names.find(',', pos), names.size());
+      std::string name = names.substr(pos, comma - pos);
       name.erase(0, name.find_first_not_of(" \t"));
       name.erase(name.find_last_not_of(" \t") + 1);
       int i = find_column(*schema, name, "key");
@@ -82,7 +126,7 @@ void KafkaSink::open(SchemaPtr schema) {
       pos = comma + 1;
     }
     key_schema_ = std::make_shared<const Schema>(std::move(fields));
-    key_encoder_ = make_encoder(MessageFormat::kJson, key_schema_, ',');
+    if (!key_avro_) key_encoder_ = make_encoder(MessageFormat::kJson, key_schema_, ',');
   } else {
     key_col_ =
         !key_option_.empty() ? find_column(*schema, key_option_, "key") : schema->find("_key");
@@ -112,7 +156,27 @@ void KafkaSink::open(SchemaPtr schema) {
     fields.push_back(schema->field(i));
   }
   value_schema_ = std::make_shared<const Schema>(std::move(fields));
-  encoder_ = make_encoder(format_, value_schema_, delimiter_);
+  if (format_ == MessageFormat::kAvro) {
+    avro::AvroSchemaPtr writer = avro_schema_;
+    SchemaPtr columns = value_schema_;
+    if (!writer) {
+      writer = avro::AvroSchema::from_velo(*value_schema_);
+      columns = with_field_names_of(*value_schema_, *writer);
+    }
+    if (registry_) value_schema_id_ = registry_->register_schema(value_subject_, *writer);
+    encoder_ = make_avro_encoder(columns, writer, value_schema_id_);
+  } else {
+    encoder_ = make_encoder(format_, value_schema_, delimiter_);
+  }
+  if (key_avro_) {
+    avro::AvroSchemaPtr writer = key_schema_->size() == 1
+                                     ? avro_schema_of_column(key_schema_->field(0))
+                                     : avro::AvroSchema::from_velo(*key_schema_, "Key");
+    SchemaPtr columns =
+        key_schema_->size() == 1 ? key_schema_ : with_field_names_of(*key_schema_, *writer);
+    if (registry_) key_schema_id_ = registry_->register_schema(key_subject_, *writer);
+    key_encoder_ = make_avro_encoder(columns, writer, key_schema_id_);
+  }
 
   std::map<std::string, std::string> defaults = {{"acks", "all"},
                                                  {"reconnect.backoff.max.ms", "2000"}};
@@ -138,6 +202,10 @@ void KafkaSink::open(SchemaPtr schema) {
 std::string KafkaSink::describe() const {
   std::string s = "KafkaSink " + uri_.to_string();
   if (!key_option_.empty()) s += " key=" + key_option_;
+  if (format_ == MessageFormat::kAvro)
+    s += value_schema_id_ >= 0
+             ? fmt::format(" avro schema_id={} ({})", value_schema_id_, registry_->masked_url())
+             : " avro";
   if (rate_limit_ > 0) s += fmt::format(" rate_limit={}/s", rate_limit_);
   return s;
 }

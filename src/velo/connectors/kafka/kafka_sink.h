@@ -10,6 +10,7 @@
 #include "velo/connectors/kafka/kafka_source.h"
 #include "velo/connectors/kafka/kafka_uri.h"
 #include "velo/connectors/kafka/message_codec.h"
+#include "velo/connectors/kafka/schema_registry.h"
 #include "velo/io/options.h"
 #include "velo/io/source.h"
 
@@ -35,6 +36,13 @@ struct DeliveryReports {
 /// delivery_timeout (default 60s, for prepare()). `_key`, `_headers`, `_timestamp` and the other
 /// Kafka system columns (`_partition`, `_offset`, `_topic`) are never written into the value;
 /// a `key = 'col'` column stays in the value.
+/// format = 'avro': the writer schema is avro_schema = '<JSON>' or, by default, derived from the
+/// value columns (avro::AvroSchema::from_velo, record "Record"); with schema_registry =
+/// 'http://[user:pass@]host:port' it is registered at open() under value_subject (default
+/// '<topic>-value') and every message is framed with its id (Confluent wire format), otherwise
+/// messages are plain datums. key_format = 'avro' writes the key columns the same way (subject
+/// key_subject, default '<topic>-key'; one key column gives a schema of its type, several a
+/// record).
 /// When a batch is not append-only, json values get an `_op` field ('+I', '-U', '+U', '-D')
 /// from then on; other formats refuse such batches.
 /// Delivery: at-least-once (acks=all): prepare() waits for every delivery report and throws
@@ -86,6 +94,12 @@ class KafkaSink : public Sink {
   bool in_transaction_ = false;
   const KafkaSource* offsets_source_ = nullptr;
   std::map<std::string, std::string> passthrough_;
+  std::shared_ptr<SchemaRegistry> registry_;
+  avro::AvroSchemaPtr avro_schema_;  // option avro_schema
+  std::string value_subject_, key_subject_;
+  bool key_avro_ = false;         // key_format = 'avro'
+  int32_t value_schema_id_ = -1;  // registered at open (format = 'avro' with a registry)
+  int32_t key_schema_id_ = -1;
 
   SchemaPtr schema_;
   SchemaPtr value_schema_;

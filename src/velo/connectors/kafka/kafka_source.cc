@@ -5,8 +5,9 @@
 #include <random>
 #include <thread>
 
-#include "velo/io/column_list.h"
+#include "velo/connectors/kafka/avro_message.h"
 #include "velo/connectors/kafka/kafka_client.h"
+#include "velo/io/column_list.h"
 #include "velo/types/temporal.h"
 
 namespace velo::kafka {
@@ -241,6 +242,27 @@ KafkaSource::KafkaSource(const std::string& uri, const Options& options)
   format_ = parse_message_format(options.get_string("format", "json"), "format");
   key_format_ = parse_message_format(options.get_string("key_format", "string"), "key_format");
   if (key_format_ == MessageFormat::kCsv) throw_not_supported("kafka key_format 'csv'");
+  if (auto url = options.get("schema_registry")) registry_ = schema_registry_for(*url);
+  if (auto json = options.get("avro_schema"))
+    avro_schema_ = parse_avro_option(*json, "avro_schema");
+  if (auto json = options.get("key_avro_schema"))
+    key_avro_schema_ = parse_avro_option(*json, "key_avro_schema");
+  value_subject_ = options.get_string("value_subject", value_subject(uri_.topics[0]));
+  key_subject_ = options.get_string("key_subject", key_subject(uri_.topics[0]));
+  if (format_ == MessageFormat::kAvro && !registry_ && !avro_schema_)
+    throw_user_error(
+        "format = 'avro' needs schema_registry = 'http://host:port' (Confluent wire format) or "
+        "avro_schema = '<schema JSON>' (plain Avro datums)");
+  if (key_format_ == MessageFormat::kAvro && !registry_ && !key_avro_schema_)
+    throw_user_error(
+        "key_format = 'avro' needs schema_registry = 'http://host:port' (Confluent wire format) "
+        "or key_avro_schema = '<schema JSON>' (plain Avro datums)");
+  if (avro_schema_ && format_ != MessageFormat::kAvro)
+    throw_user_error("option 'avro_schema' needs format = 'avro'");
+  if (key_avro_schema_ && key_format_ != MessageFormat::kAvro)
+    throw_user_error("option 'key_avro_schema' needs key_format = 'avro'");
+  if (registry_ && format_ != MessageFormat::kAvro && key_format_ != MessageFormat::kAvro)
+    throw_user_error("option 'schema_registry' needs format = 'avro' or key_format = 'avro'");
   std::string delim = options.get_string("delimiter", ",");
   if (delim == "\\t" || delim == "tab") delim = "\t";
   if (delim.size() != 1)
@@ -281,6 +303,23 @@ KafkaSource::~KafkaSource() = default;
 SchemaPtr KafkaSource::schema() const {
   std::lock_guard<std::mutex> lock(schema_mu_);
   if (full_schema_) return full_schema_;
+  if (format_ == MessageFormat::kAvro) {
+    // The reader schema: declared avro_schema, else the subject's latest (unless columns are
+    // declared: then writer schemas resolve straight against them).
+    if (avro_schema_)
+      value_reader_ = avro_schema_;
+    else if (!value_schema_)
+      value_reader_ = registry_->latest(value_subject_).schema;
+    if (!value_schema_) value_schema_ = value_reader_->velo_schema();
+  }
+  DataType key_type = key_format_ == MessageFormat::kBytes ? DataType::bytes() : DataType::string();
+  if (key_format_ == MessageFormat::kAvro) {
+    key_reader_ = key_avro_schema_ ? key_avro_schema_ : registry_->latest(key_subject_).schema;
+    key_columns_ = key_reader_->velo_schema();
+    key_is_record_ = key_reader_->root().type == avro::AvroType::kRecord;
+    key_type =
+        key_is_record_ ? DataType::struct_of(key_columns_->fields()) : key_columns_->field(0).type;
+  }
   if (!value_schema_) {
     // Sample the topic from the beginning with a throwaway consumer.
     HandlePtr rk = make_consumer(uri_, "", StartPosition{}, passthrough_, nullptr, false);
@@ -331,9 +370,7 @@ SchemaPtr KafkaSource::schema() const {
       if (iequals(f.name, sys))
         throw_user_error("value column '{}' clashes with the Kafka system column of that name",
                          f.name);
-  fields.push_back({kSystemNames[kKey],
-                    key_format_ == MessageFormat::kBytes ? DataType::bytes() : DataType::string(),
-                    true});
+  fields.push_back({kSystemNames[kKey], key_type, true});
   fields.push_back({kSystemNames[kPartition], DataType::int32(), false});
   fields.push_back({kSystemNames[kOffset], DataType::int64(), false});
   fields.push_back({kSystemNames[kTimestamp], DataType::timestamp(), true});
@@ -525,7 +562,18 @@ class KafkaReader : public SourceReader {
     }
     system_types_.resize(kNumSystemColumns);
     for (size_t s = 0; s < kNumSystemColumns; ++s) system_types_[s] = full->field(nvalue + s).type;
-    if (need_value_) decoder_ = make_decoder(source->format_, value_schema_, source->delimiter_);
+    if (need_value_) {
+      if (source->format_ == MessageFormat::kAvro)
+        decoder_ = make_avro_decoder(
+            {source->registry_, source->avro_schema_, source->value_reader_, value_schema_});
+      else
+        decoder_ = make_decoder(source->format_, value_schema_, source->delimiter_);
+    }
+    if (need_system_[kKey] && source->key_format_ == MessageFormat::kAvro) {
+      key_decoder_ = make_avro_decoder(
+          {source->registry_, source->key_avro_schema_, source->key_reader_, source->key_columns_});
+      key_is_record_ = source->key_is_record_;
+    }
     messages_.resize(kMaxBatchMessages);
     trouble_since_ = std::chrono::steady_clock::now();
   }
@@ -679,6 +727,7 @@ class KafkaReader : public SourceReader {
       for (const auto& f : value_schema_->fields()) value_cols_.push_back(Column::make(f.type));
     for (size_t s = 0; s < kNumSystemColumns; ++s)
       system_cols_[s] = need_system_[s] ? Column::make(system_types_[s]) : nullptr;
+    if (key_decoder_) key_cols_ = {system_cols_[kKey]};
   }
 
   PartitionState* partition_state(const rd_kafka_message_t* m, int* topic_out) {
@@ -733,7 +782,7 @@ class KafkaReader : public SourceReader {
     }
     ps->next_offset = m->offset + 1;
     state_->bytes.fetch_add(static_cast<int64_t>(m->len + m->key_len), std::memory_order_relaxed);
-    if (need_value_ && !decode_value(m, *rows)) {
+    if ((need_value_ || key_decoder_) && !decode_value(m, *rows)) {
       if (state_->bounded && ps->next_offset >= ps->end_offset) mark_done(t, m->partition, ps);
       return;
     }
@@ -750,23 +799,38 @@ class KafkaReader : public SourceReader {
     rd_kafka_pause_partitions(state_->consumer.get(), list.get());
   }
 
-  /// Appends the decoded value; false when the message was rejected (skip / dlq).
+  /// Appends the decoded value (and, key_format = 'avro', key); false when the message was
+  /// rejected (skip / dlq).
   bool decode_value(const rd_kafka_message_t* m, size_t rows) {
-    if (!m->payload) {  // tombstone: every value column NULL
-      for (auto& c : value_cols_) c->append_null();
-      return true;
-    }
     std::string error;
+    const char* topic = rd_kafka_topic_name(m->rkt);
     try {
-      decoder_->append(std::string_view(static_cast<const char*>(m->payload), m->len), value_cols_);
+      if (!need_value_) {
+      } else if (!m->payload) {  // tombstone: every value column NULL
+        for (auto& c : value_cols_) c->append_null();
+      } else {
+        decoder_->append(std::string_view(static_cast<const char*>(m->payload), m->len),
+                         value_cols_);
+      }
+      if (key_decoder_) decode_key(m);
       return true;
     } catch (const Error& e) {
+      // The schema registry could not be reached: not the message's fault, so no on_error.
+      if (e.kind() == ErrorKind::kIo)
+        throw Error(ErrorKind::kIo,
+                    fmt::format("Kafka topic '{}' partition {} offset {}: {}", topic, m->partition,
+                                m->offset, e.message()),
+                    {}, e.retryable());
       error = e.message();
     } catch (const std::exception& e) {
       error = e.what();
     }
     truncate_columns(value_cols_, rows);
-    const char* topic = rd_kafka_topic_name(m->rkt);
+    if (key_decoder_) {
+      // A failed record key left values in the struct's children only.
+      if (key_is_record_) truncate_columns(system_cols_[kKey]->children(), rows);
+      truncate_columns(key_cols_, rows);
+    }
     switch (on_error_) {
       case OnError::kFail:
         throw Error(ErrorKind::kFormat,
@@ -784,8 +848,28 @@ class KafkaReader : public SourceReader {
     return false;
   }
 
+  void decode_key(const rd_kafka_message_t* m) {
+    Column& c = *system_cols_[kKey];
+    if (!m->key) {
+      c.append_null();
+      return;
+    }
+    std::string_view key(static_cast<const char*>(m->key), m->key_len);
+    try {
+      if (key_is_record_) {
+        key_decoder_->append(key, c.children());
+        c.append_struct_row();
+      } else {
+        key_decoder_->append(key, key_cols_);
+      }
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::kIo) throw;
+      throw Error(e.kind(), "key: " + e.message());
+    }
+  }
+
   void append_system(const rd_kafka_message_t* m) {
-    if (auto& c = system_cols_[kKey]) {
+    if (auto& c = system_cols_[kKey]; c && !key_decoder_) {
       if (m->key)
         c->append_string(std::string_view(static_cast<const char*>(m->key), m->key_len));
       else
@@ -855,6 +939,9 @@ class KafkaReader : public SourceReader {
   bool need_system_[kNumSystemColumns] = {};
   std::vector<DataType> system_types_;
   std::unique_ptr<MessageDecoder> decoder_;
+  std::unique_ptr<MessageDecoder> key_decoder_;  // key_format = 'avro' and `_key` projected
+  bool key_is_record_ = false;
+  std::vector<ColumnPtr> key_cols_;  // {`_key` column} while key_decoder_ is set
   std::vector<ColumnPtr> value_cols_;
   ColumnPtr system_cols_[kNumSystemColumns];
   std::vector<rd_kafka_message_t*> messages_;

@@ -9,6 +9,7 @@
 #include "velo/connectors/kafka/kafka_client.h"
 #include "velo/connectors/kafka/kafka_uri.h"
 #include "velo/connectors/kafka/message_codec.h"
+#include "velo/connectors/kafka/schema_registry.h"
 #include "velo/io/options.h"
 #include "velo/io/source.h"
 
@@ -44,6 +45,17 @@ struct ConsumerState;
 /// otherwise inferred from up to sample_size messages for json), delimiter (csv), on_error
 /// ('fail' | 'skip' | 'dlq' with dlq = 'kafka://.../topic'), connect_timeout (default 30s),
 /// kafka.<prop> (passed to librdkafka).
+///
+/// format = 'avro' (and key_format = 'avro'): with schema_registry = 'http://[user:pass@]host:port'
+/// messages are in the Confluent wire format (magic byte 0, 4-byte schema id, datum); writer
+/// schemas are fetched by id and cached, and resolved (Avro schema evolution) against the reader
+/// schema: avro_schema = '<JSON>' when given, else the latest schema of subject value_subject
+/// (default '<first topic>-value'; key_subject, default '<first topic>-key', for keys). Without a
+/// registry messages are plain datums written with avro_schema (key_avro_schema for keys). A
+/// declared `schema` picks the value columns; otherwise they are the reader schema's fields (one
+/// column `value` for a non-record schema). With key_format = 'avro', `_key` is the key schema's
+/// type (a STRUCT for a record). A message whose schema id is unknown or unreadable is an
+/// undecodable message (on_error); a registry that cannot be reached fails the read.
 ///
 /// Schema = the value columns, then the system columns `_key` STRING (BYTES when
 /// key_format = 'bytes'; key_format = 'json' keeps the JSON text), `_partition` INT32, `_offset`
@@ -107,7 +119,17 @@ class KafkaSource : public Source {
   int64_t sample_timeout_ms_ = 5000;
   std::map<std::string, std::string> passthrough_;
 
+  // format / key_format = 'avro'
+  std::shared_ptr<SchemaRegistry> registry_;
+  avro::AvroSchemaPtr avro_schema_;      // option avro_schema
+  avro::AvroSchemaPtr key_avro_schema_;  // option key_avro_schema
+  std::string value_subject_, key_subject_;
+
   mutable std::mutex schema_mu_;
+  mutable avro::AvroSchemaPtr value_reader_;  // resolved by schema()
+  mutable avro::AvroSchemaPtr key_reader_;
+  mutable SchemaPtr key_columns_;  // what an Avro key decodes to (a record's fields, or `value`)
+  mutable bool key_is_record_ = false;
   mutable SchemaPtr value_schema_;  // declared or inferred
   mutable SchemaPtr full_schema_;
 

@@ -7,9 +7,8 @@
 #include <cstring>
 #include <limits>
 
-#include "velo/types/error.h"
-
 #include "velo/formats/json/json_row_decoder.h"
+#include "velo/types/error.h"
 
 namespace velo::kafka {
 
@@ -19,34 +18,38 @@ MessageFormat parse_message_format(const std::string& name, const std::string& o
   if (n == "csv") return MessageFormat::kCsv;
   if (n == "raw" || n == "string" || n == "text") return MessageFormat::kString;
   if (n == "bytes" || n == "binary") return MessageFormat::kBytes;
-  if (n == "avro") throw_not_supported("kafka {} 'avro'", option);
-  throw_user_error("unknown kafka {} '{}' (known: json, csv, raw, string, bytes)", option, name);
+  if (n == "avro") return MessageFormat::kAvro;
+  throw_user_error("unknown kafka {} '{}' (known: json, avro, csv, raw, string, bytes)", option,
+                   name);
 }
 
 // ---- rollback -----------------------------------------------------------------------------
 
 namespace {
 void truncate_column(Column& c, size_t rows) {
+  // Children are cut even when this level has no row to drop: a row that failed inside a nested
+  // value leaves values in the children of a parent that never counted it.
+  size_t keep = std::min(rows, c.size());
+  switch (c.type().id()) {
+    case TypeId::kString:
+    case TypeId::kBytes:
+      c.heap().resize(c.offsets()[keep]);
+      break;
+    case TypeId::kList:
+    case TypeId::kMap:
+      truncate_column(c.child(0), c.offsets()[keep]);
+      break;
+    case TypeId::kStruct:
+      for (auto& child : c.children()) truncate_column(*child, keep);
+      break;
+    default:
+      break;
+  }
   if (rows >= c.size()) return;
   // Appends only set validity bits of new words, so bits of rows being dropped must go back to
   // "valid" or a later valid row would read as NULL.
   if (c.has_validity())
     for (size_t i = rows; i < c.size(); ++i) c.set_valid(i);
-  switch (c.type().id()) {
-    case TypeId::kString:
-    case TypeId::kBytes:
-      c.heap().resize(c.offsets()[rows]);
-      break;
-    case TypeId::kList:
-    case TypeId::kMap:
-      truncate_column(c.child(0), c.offsets()[rows]);
-      break;
-    case TypeId::kStruct:
-      for (auto& child : c.children()) truncate_column(*child, rows);
-      break;
-    default:
-      break;
-  }
   c.resize(rows);
 }
 }  // namespace
@@ -434,6 +437,8 @@ std::unique_ptr<MessageDecoder> make_decoder(MessageFormat format, SchemaPtr sch
         throw_user_error("kafka format 'raw'/'bytes' needs a single STRING or BYTES column, got {}",
                          schema->to_string());
       return std::make_unique<SingleColumnDecoder>();
+    case MessageFormat::kAvro:
+      throw_internal_error("avro messages need their schemas: use make_avro_decoder");
   }
   throw_internal_error("unknown message format");
 }
@@ -467,6 +472,9 @@ SchemaPtr infer_message_schema(MessageFormat format, const std::vector<std::stri
           std::vector<Field>{{"value", DataType::string(), true}});
     case MessageFormat::kBytes:
       return std::make_shared<const Schema>(std::vector<Field>{{"value", DataType::bytes(), true}});
+    case MessageFormat::kAvro:
+      throw_user_error(
+          "format = 'avro' takes its schema from schema_registry or avro_schema, not from samples");
   }
   throw_internal_error("unknown message format");
 }
@@ -582,6 +590,8 @@ std::unique_ptr<MessageEncoder> make_encoder(MessageFormat format, const SchemaP
             "{}",
             schema->to_string());
       return std::make_unique<SingleColumnEncoder>();
+    case MessageFormat::kAvro:
+      throw_internal_error("avro messages need their schema: use make_avro_encoder");
   }
   throw_internal_error("unknown message format");
 }
