@@ -93,14 +93,15 @@ TEST(ArithmeticTest, OverflowIsAnErrorButNotBehindNulls) {
   EXPECT_EQ(small.eval(call("%", {small.col(0), lit(Value::int64(-1))})), (S{"0"}));
 }
 
-TEST(ArithmeticTest, DivisionAndModuloByZeroAreNull) {
+// Division follows IEEE (DuckDB): x / 0 is +-Infinity, 0 / 0 NaN; x % 0 is NULL.
+TEST(ArithmeticTest, DivisionByZeroIsIeeeAndModuloByZeroIsNull) {
   const DataType i64 = DataType::int64();
   Table t({column_of(i64, V{Value::int64(6), Value::int64(7), Value::int64(8)}),
            column_of(i64, V{Value::int64(0), Value::int64(2), Value::int64(0)})});
-  EXPECT_EQ(t.eval(call("/", {t.col(0), t.col(1)})), (S{"NULL", "3.5", "NULL"}));
+  EXPECT_EQ(t.eval(call("/", {t.col(0), t.col(1)})), (S{"Infinity", "3.5", "Infinity"}));
   EXPECT_EQ(t.eval(call("%", {t.col(0), t.col(1)})), (S{"NULL", "1", "NULL"}));
   Table d({column_of(DataType::float64(), V{Value::float64(1.5), Value::float64(-7.5)})});
-  EXPECT_EQ(d.eval(call("/", {d.col(0), lit(Value::float64(0))})), (S{"NULL", "NULL"}));
+  EXPECT_EQ(d.eval(call("/", {d.col(0), lit(Value::float64(0))})), (S{"Infinity", "-Infinity"}));
   EXPECT_EQ(d.eval(call("%", {d.col(0), lit(Value::int32(2))})), (S{"1.5", "-1.5"}));
 }
 
