@@ -22,7 +22,7 @@ std::optional<std::string> Options::get(const std::string& key) const {
   std::string k = lower(key);
   auto it = values_.find(k);
   if (it == values_.end()) return std::nullopt;
-  used_.insert(k);
+  record_use(k);
   return it->second;
 }
 
@@ -89,16 +89,26 @@ std::map<std::string, std::string> Options::with_prefix(const std::string& prefi
   for (const auto& [k, v] : values_) {
     if (k.rfind(p, 0) == 0) {
       out[k.substr(p.size())] = v;
-      used_.insert(k);
+      record_use(k);
     }
   }
   return out;
 }
 
+Options Options::deferred_copy() const {
+  if (!shared_used_) shared_used_ = std::make_shared<std::set<std::string>>();
+  Options copy = *this;
+  copy.deferred_ = true;
+  return copy;
+}
+
 void Options::check_all_used(const std::string& context) const {
-  std::vector<std::string> known(used_.begin(), used_.end());
+  if (deferred_) return;
+  std::set<std::string> used = used_;
+  if (shared_used_) used.insert(shared_used_->begin(), shared_used_->end());
+  std::vector<std::string> known(used.begin(), used.end());
   for (const auto& [k, v] : values_) {
-    if (used_.count(k)) continue;
+    if (used.count(k)) continue;
     std::string hint = nearest_name(k, known);
     throw_user_error("unknown option '{}' for {}{}", k, context,
                      hint.empty() ? "" : " (did you mean '" + hint + "'?)");

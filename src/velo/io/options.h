@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -30,13 +31,18 @@ class Options {
   /// Durations: "5 minutes", "30s", "500ms" -> microseconds.
   int64_t get_duration_us(const std::string& key, int64_t fallback) const;
   /// Marks a key as understood without reading it (options a later layer consumes).
-  void mark_used(const std::string& key) const { used_.insert(lower(key)); }
+  void mark_used(const std::string& key) const { record_use(lower(key)); }
   /// Options whose key starts with `prefix` (prefix removed), marked used: e.g. "kafka.".
   std::map<std::string, std::string> with_prefix(const std::string& prefix) const;
 
   /// Throws a user error naming the first unknown option and the known ones, e.g.
   /// "unknown option 'delimeter' for csv source (did you mean 'delimiter'?)".
   void check_all_used(const std::string& context) const;
+
+  /// A copy for one WITH list that several readers share (`INTO 'a.csv', 'kafka://...' WITH
+  /// (...)`): its check_all_used() does nothing and every key it reads also counts as used here,
+  /// so the caller checks this object once after all readers have seen their copies.
+  Options deferred_copy() const;
 
   const std::map<std::string, std::string>& all() const { return values_; }
   /// "key = 'value', ..." with secret-looking values (password, secret, token, key) masked.
@@ -45,8 +51,16 @@ class Options {
   static std::string lower(std::string s);
 
  private:
+  void record_use(const std::string& key) const {
+    used_.insert(key);
+    if (shared_used_) shared_used_->insert(key);
+  }
+
   std::map<std::string, std::string> values_;
   mutable std::set<std::string> used_;
+  /// Keys read through deferred copies; shared between this object and its copies.
+  mutable std::shared_ptr<std::set<std::string>> shared_used_;
+  bool deferred_ = false;
 };
 
 /// Levenshtein-nearest candidate to `name` within a small distance, or "" (for "did you mean").

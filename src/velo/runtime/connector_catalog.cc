@@ -8,8 +8,10 @@ namespace velo {
 namespace {
 // Entry options first; options written in the statement win.
 Options merged(const Options& base, const Options& over) {
-  Options out = base;
-  for (const auto& [k, v] : over.all()) out.set(k, v);
+  // Start from the statement's options so a deferred copy (several INTO targets) stays one.
+  Options out = over;
+  for (const auto& [k, v] : base.all())
+    if (!over.has(k)) out.set(k, v);
   return out;
 }
 }  // namespace

@@ -111,14 +111,23 @@ StatementResult Engine::run_query(const sql::Statement& s) {
                 "WITH (...) after a query without INTO: put source options right after the FROM table",
                 ErrorLocation{"", s.options_pos.line, s.options_pos.column, s.options_pos.offset});
   return run_plan(s, [&] {
+    // One WITH list serves every INTO target: an option is unknown only if no sink reads it.
+    Options shared = s.options.deferred_copy();
     std::vector<std::unique_ptr<Sink>> sinks;
     for (const auto& t : s.into) {
       try {
-        sinks.push_back(catalog_->open_sink(t, s.options));
+        sinks.push_back(catalog_->open_sink(t, shared));
       } catch (const Error& e) {
         if (e.location().line > 0) throw;
         throw Error(e.kind(), e.message(), ErrorLocation{"", t.pos.line, t.pos.column, t.pos.offset},
                     e.retryable());
+      }
+    }
+    if (!s.into.empty()) {
+      try {
+        s.options.check_all_used(s.into.size() > 1 ? "the sinks of INTO" : "the sink");
+      } catch (const Error& e) {
+        throw Error(e.kind(), e.message(), ErrorLocation{"", s.options_pos.line, s.options_pos.column, s.options_pos.offset});
       }
     }
     return sinks;

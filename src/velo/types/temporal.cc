@@ -62,7 +62,12 @@ bool parse_date_prefix(std::string_view s, size_t* i, int32_t* out) {
   if (*i < s.size() && s[*i] == '-') { neg = true; ++*i; }
   size_t start = *i;
   y = 0;
-  while (*i < s.size() && std::isdigit(static_cast<unsigned char>(s[*i]))) y = y * 10 + (s[(*i)++] - '0');
+  // Count every digit but accumulate at most 7: a longer year is rejected below, and summing
+  // all of them would overflow int.
+  while (*i < s.size() && std::isdigit(static_cast<unsigned char>(s[*i]))) {
+    if (*i - start < 7) y = y * 10 + (s[*i] - '0');
+    ++*i;
+  }
   if (*i - start < 4 || *i - start > 6) return false;
   if (neg) y = -y;
   if (*i >= s.size() || s[*i] != '-') return false;

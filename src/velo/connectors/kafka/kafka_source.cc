@@ -294,6 +294,7 @@ KafkaSource::KafkaSource(const std::string& uri, const Options& options)
   // Session timeout (a dead member is noticed) + a rebalance (the mock delays joins ~3 s).
   group_settle_ms_ = options.get_duration_us("group_settle", (session_ms + 5000) * 1000) / 1000;
   if (auto s = options.get("schema")) value_schema_ = parse_column_list(*s);
+  options.check_all_used("kafka source");
   if (!value_schema_ && (format_ == MessageFormat::kString || format_ == MessageFormat::kBytes))
     value_schema_ = infer_message_schema(format_, {}, delimiter_);
 }

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "velo/types/decimal.h"
@@ -966,21 +967,20 @@ const uint8_t* DatumDecoder::decode(const uint8_t* p, const uint8_t* end,
 namespace {
 
 void truncate_column(Column& col, size_t rows) {
-  if (col.size() <= rows) return;
-  size_t old = col.size();
+  // Children are cut even when this level has no row to drop: a datum that failed inside a
+  // nested record or array leaves values in the children of a parent that never counted it.
+  size_t keep = std::min(rows, col.size());
   const DataType& t = col.type();
-  size_t child_rows = 0;
-  if (t.is_binary_like() || t.id() == TypeId::kList || t.id() == TypeId::kMap)
-    child_rows = static_cast<size_t>(col.offsets()[rows]);
-  if (col.has_validity())
-    for (size_t i = rows; i < old; ++i) col.set_valid(i);
-  col.resize(rows);
   if (t.is_binary_like())
-    col.heap().resize(child_rows);
+    col.heap().resize(static_cast<size_t>(col.offsets()[keep]));
   else if (t.id() == TypeId::kList || t.id() == TypeId::kMap)
-    truncate_column(col.child(0), child_rows);
+    truncate_column(col.child(0), static_cast<size_t>(col.offsets()[keep]));
   else if (t.id() == TypeId::kStruct)
-    for (auto& k : col.children()) truncate_column(*k, rows);
+    for (auto& k : col.children()) truncate_column(*k, keep);
+  if (col.size() <= rows) return;
+  if (col.has_validity())
+    for (size_t i = rows; i < col.size(); ++i) col.set_valid(i);
+  col.resize(rows);
 }
 
 }  // namespace

@@ -214,7 +214,9 @@ void append_value(Column& col, simdjson::ondemand::value v, std::string_view fie
         // Epoch milliseconds: the usual numeric spelling of a timestamp in messages.
         std::string_view raw = trim_token(v.raw_json_token());
         int64_t ms;
-        if (!text::parse_int64(raw, &ms)) bad_text(col, raw, field);
+        // Beyond +-292,000 years in micros the product overflows: reject rather than wrap.
+        if (!text::parse_int64(raw, &ms) || ms > INT64_MAX / 1000 || ms < INT64_MIN / 1000)
+          bad_text(col, raw, field);
         col.append<int64_t>(ms * 1000);
         return;
       }

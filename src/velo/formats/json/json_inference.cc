@@ -15,6 +15,8 @@ namespace {
 using simdjson::ondemand::json_type;
 
 /// A type being inferred: scalar kinds plus digit counts for numbers, fields for objects.
+struct JField;
+
 struct JType {
   enum class Kind : uint8_t {
     kNull,
@@ -31,15 +33,25 @@ struct JType {
   Kind kind = Kind::kNull;
   int int_digits = 0;
   int frac_digits = 0;
-  std::vector<std::pair<std::string, JType>> fields;
+  // Not std::pair<std::string, JType>: clang with libstdc++ cannot instantiate a pair of an
+  // incomplete type (it checks JType's default-constructibility while defining JType).
+  std::vector<JField> fields;
   std::vector<JType> element;  // one entry for kList
 
-  void make_string() {
-    kind = Kind::kString;
-    fields.clear();
-    element.clear();
-  }
+  void make_string();
 };
+
+struct JField {
+  JField(std::string n, JType t) : first(std::move(n)), second(std::move(t)) {}
+  std::string first;  // member name
+  JType second;
+};
+
+void JType::make_string() {
+  kind = Kind::kString;
+  fields.clear();
+  element.clear();
+}
 using Kind = JType::Kind;
 
 bool is_number(Kind k) { return k == Kind::kInt || k == Kind::kDecimal || k == Kind::kDouble; }
