@@ -83,7 +83,7 @@ ScanResult scan_range(const std::shared_ptr<BenchFile>& file, SchemaPtr schema, 
     const Column& maybe = *b.columns[3];
     const int128_t* xv = x.values<int128_t>();
     const int128_t* av = amount.values<int128_t>();
-    const int32_t* mv = maybe.values<int32_t>();
+    const int64_t* mv = maybe.values<int64_t>();
     for (size_t i = 0; i < b.num_rows; ++i) {
       if (k[i] >= 100) continue;
       ++r.count;

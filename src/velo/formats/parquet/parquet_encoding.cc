@@ -1,6 +1,9 @@
 #include "velo/formats/parquet/parquet_encoding.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
+#include <utility>
 
 #include "velo/types/error.h"
 
@@ -41,24 +44,51 @@ void unpack_bits(const uint8_t* in, size_t in_size, int bw, size_t n, uint64_t* 
   }
 }
 
+namespace {
+
+// Groups of 8 values of BW bits occupy BW bytes. Every value is read with one unaligned 8-byte
+// load, so the caller keeps 8 readable bytes past the last group.
+template <int BW>
+void unpack32_groups(const uint8_t* in, size_t groups, uint32_t* out) {
+  constexpr uint64_t kMask = (uint64_t{1} << BW) - 1;
+  for (size_t g = 0; g < groups; ++g, in += BW, out += 8) {
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; ++j) {
+      uint64_t v;
+      std::memcpy(&v, in + (j * BW) / 8, 8);
+      out[j] = static_cast<uint32_t>((v >> ((j * BW) % 8)) & kMask);
+    }
+  }
+}
+
+using Unpack32 = void (*)(const uint8_t*, size_t, uint32_t*);
+
+template <int... BW>
+constexpr auto make_unpack32_table(std::integer_sequence<int, BW...>) {
+  return std::array<Unpack32, sizeof...(BW)>{&unpack32_groups<BW + 1>...};
+}
+
+// Widths 1..32.
+constexpr auto kUnpack32 = make_unpack32_table(std::make_integer_sequence<int, 32>{});
+
+}  // namespace
+
 void unpack_bits32(const uint8_t* in, size_t in_size, int bw, size_t n, uint32_t* out) {
   if (bw == 0) {
     std::memset(out, 0, n * sizeof(uint32_t));
     return;
   }
-  const uint64_t mask = (uint64_t{1} << bw) - 1;
-  size_t bit = 0;
-  size_t fast_end = in_size >= 8 ? in_size - 8 : 0;
   size_t i = 0;
-  // Fast path: a full 8-byte load is in bounds.
-  for (; i < n; ++i, bit += bw) {
-    size_t byte = bit >> 3;
-    if (byte > fast_end || in_size < 8) break;
-    uint64_t v;
-    std::memcpy(&v, in + byte, 8);
-    out[i] = static_cast<uint32_t>((v >> (bit & 7)) & mask);
+  if (bw <= 32) {
+    // Whole groups whose loads stay inside the input.
+    size_t groups = n / 8;
+    size_t safe = in_size >= 8 ? (in_size - 8) / bw : 0;
+    groups = std::min(groups, safe);
+    kUnpack32[bw - 1](in, groups, out);
+    i = groups * 8;
   }
-  for (; i < n; ++i, bit += bw) {
+  const uint64_t mask = bw >= 64 ? ~uint64_t{0} : (uint64_t{1} << bw) - 1;
+  for (size_t bit = i * bw; i < n; ++i, bit += bw) {
     size_t byte = bit >> 3;
     out[i] = static_cast<uint32_t>((load64(in + byte, in_size - byte) >> (bit & 7)) & mask);
   }
@@ -87,6 +117,7 @@ bool RleDecoder::next_run() {
     rle_ = false;
     packed_ = data_ + pos_;
     packed_avail_ = bytes;
+    packed_readable_ = size_ - pos_;
     packed_index_ = 0;
     remaining_ =
         bit_width_ == 0 ? groups * 8 : std::min<uint64_t>(groups * 8, bytes * 8 / bit_width_);
@@ -120,12 +151,13 @@ void RleDecoder::get(uint32_t* out, size_t n) {
       // Each group of 8 starts byte-aligned, so unpack from the group start.
       size_t start_in_group = packed_index_ & 7;
       size_t group_byte = (packed_index_ - start_in_group) * bit_width_ / 8;
+      // Loads may run past the run into the data that follows (never past the data).
       if (start_in_group == 0) {
-        unpack_bits32(packed_ + byte, packed_avail_ - byte, bit_width_, k, out);
+        unpack_bits32(packed_ + byte, packed_readable_ - byte, bit_width_, k, out);
       } else {
         uint32_t tmp[8];
         size_t take = std::min(k, 8 - start_in_group);
-        unpack_bits32(packed_ + group_byte, packed_avail_ - group_byte, bit_width_,
+        unpack_bits32(packed_ + group_byte, packed_readable_ - group_byte, bit_width_,
                       start_in_group + take, tmp);
         std::memcpy(out, tmp + start_in_group, take * 4);
         k = take;
@@ -136,6 +168,61 @@ void RleDecoder::get(uint32_t* out, size_t n) {
     out += k;
     n -= k;
   }
+}
+
+namespace {
+
+// Bits [bit, bit + 64) of the LSB-first stream `p` of `avail` bytes (missing bytes read as 0).
+inline uint64_t read_bits64(const uint8_t* p, size_t avail, size_t bit) {
+  size_t byte = bit >> 3;
+  int shift = bit & 7;
+  if (byte >= avail) return 0;
+  uint64_t v = load64(p + byte, avail - byte) >> shift;
+  if (shift && byte + 8 < avail) v |= uint64_t{p[byte + 8]} << (64 - shift);
+  return v;
+}
+
+// ORs the k (<= 64) low bits of v into bits [at, at + k) of zeroed `words`.
+inline void or_bits(uint64_t* words, size_t at, uint64_t v, size_t k) {
+  if (k < 64) v &= (uint64_t{1} << k) - 1;
+  size_t w = at >> 6;
+  int off = at & 63;
+  words[w] |= v << off;
+  if (off && off + k > 64) words[w + 1] |= v >> (64 - off);
+}
+
+}  // namespace
+
+size_t RleDecoder::get_bits(uint64_t* words, size_t n) {
+  if (bit_width_ != 1) ctx_->fail("bitmap decoding needs bit width 1");
+  std::memset(words, 0, (n + 63) / 64 * sizeof(uint64_t));
+  size_t at = 0;
+  while (at < n) {
+    if (remaining_ == 0 && !next_run())
+      ctx_->fail("RLE/bit-packed data ends before all values were decoded");
+    size_t k = std::min(n - at, remaining_);
+    if (rle_) {
+      if (rle_value_) {
+        for (size_t done = 0; done < k;) {
+          size_t c = std::min<size_t>(64, k - done);
+          or_bits(words, at + done, ~uint64_t{0}, c);
+          done += c;
+        }
+      }
+    } else {
+      for (size_t done = 0; done < k;) {
+        size_t c = std::min<size_t>(64, k - done);
+        or_bits(words, at + done, read_bits64(packed_, packed_avail_, packed_index_ + done), c);
+        done += c;
+      }
+      packed_index_ += k;
+    }
+    remaining_ -= k;
+    at += k;
+  }
+  size_t ones = 0;
+  for (size_t i = 0; i < (n + 63) / 64; ++i) ones += popcount64(words[i]);
+  return ones;
 }
 
 namespace {

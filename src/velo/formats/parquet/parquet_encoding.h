@@ -21,6 +21,14 @@ inline int bit_width_of(uint64_t max_value) {
   return max_value == 0 ? 0 : 64 - __builtin_clzll(max_value);
 }
 
+/// Set bits of `v` (inline: the build does not assume a popcnt instruction).
+inline int popcount64(uint64_t v) {
+  v = v - ((v >> 1) & 0x5555555555555555ull);
+  v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+  v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+  return static_cast<int>((v * 0x0101010101010101ull) >> 56);
+}
+
 /// Unpacks `n` little-endian bit-packed values of `bit_width` (0..64) bits starting at `in`;
 /// `in_size` bytes are readable. The caller guarantees n * bit_width bits are available.
 void unpack_bits(const uint8_t* in, size_t in_size, int bit_width, size_t n, uint64_t* out);
@@ -35,6 +43,10 @@ class RleDecoder {
   /// Decodes exactly `n` values; throws when the data runs out or holds values wider than
   /// `bit_width`.
   void get(uint32_t* out, size_t n);
+  /// Bit width 1 only (definition levels of a top-level optional column): decodes `n` values
+  /// into bits [0, n) of `words` (LSB first, (n + 63) / 64 words, overwritten); returns the
+  /// number of ones.
+  size_t get_bits(uint64_t* words, size_t n);
 
  private:
   bool next_run();
@@ -50,7 +62,8 @@ class RleDecoder {
   size_t remaining_ = 0;
   const uint8_t* packed_ = nullptr;  // bit-packed run start
   size_t packed_index_ = 0;
-  size_t packed_avail_ = 0;  // bytes readable from packed_
+  size_t packed_avail_ = 0;     // bytes of the run from packed_
+  size_t packed_readable_ = 0;  // bytes readable from packed_ (to the end of the data)
 };
 
 /// DELTA_BINARY_PACKED. Decodes all values into int64 (int32 columns truncate).

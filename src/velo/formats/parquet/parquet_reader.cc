@@ -99,14 +99,15 @@ void decode_plain(const LeafInfo& leaf, const uint8_t* data, size_t size, size_t
   }
   size_t w = physical_width(leaf);
   if (n > size / w) ctx.fail(fmt::format("PLAIN data holds fewer than {} values", n));
+  out->fixed = data;
   if (leaf.physical == PhysicalType::kFixedLenByteArray) {
     out->views.clear();
+    // Short decimals convert straight from the packed bytes.
+    if (leaf.conversion == Conversion::kBinaryDecimal && w <= 16) return;
     out->views.reserve(n);
     for (size_t i = 0; i < n; ++i)
       out->views.emplace_back(reinterpret_cast<const char*>(data + i * w), w);
-    return;
   }
-  out->fixed = data;
 }
 
 void decode_byte_stream_split(const LeafInfo& leaf, const uint8_t* data, size_t size, size_t n,
@@ -122,12 +123,11 @@ void decode_byte_stream_split(const LeafInfo& leaf, const uint8_t* data, size_t 
     const uint8_t* s = data + b * n;
     for (size_t i = 0; i < n; ++i) o[i * w + b] = s[i];
   }
+  out->fixed = o;
   if (leaf.physical == PhysicalType::kFixedLenByteArray) {
     out->views.clear();
     for (size_t i = 0; i < n; ++i)
       out->views.emplace_back(reinterpret_cast<const char*>(o + i * w), w);
-  } else {
-    out->fixed = o;
   }
 }
 
@@ -201,6 +201,7 @@ void decode_delta_byte_array(const uint8_t* data, size_t size, size_t n, Physica
 
 void decode_values(const LeafInfo& leaf, Encoding enc, const uint8_t* data, size_t size, size_t n,
                    PhysicalValues* out, const DecodeContext& ctx) {
+  out->fixed = nullptr;  // `out` is reused across pages
   switch (enc) {
     case Encoding::kPlain:
       return decode_plain(leaf, data, size, n, out, ctx);
@@ -243,6 +244,42 @@ int128_t decimal_from_be(std::string_view b) {
   Uint128 v = (static_cast<uint8_t>(b[0]) & 0x80) ? ~Uint128{0} : 0;
   for (unsigned char c : b) v = (v << 8) | c;
   return static_cast<int128_t>(v);
+}
+
+inline int128_t load_be128(const uint8_t* p) {
+  uint64_t hi, lo;
+  std::memcpy(&hi, p, 8);
+  std::memcpy(&lo, p + 8, 8);
+  return static_cast<int128_t>((Uint128{__builtin_bswap64(hi)} << 64) | __builtin_bswap64(lo));
+}
+
+/// n big-endian two's complement values of `len` (<= 16) bytes each, packed back to back.
+void fixed_decimals_from_be(const uint8_t* p, int len, size_t n, int128_t* o) {
+  if (len == 16) {
+    for (size_t i = 0; i < n; ++i) o[i] = load_be128(p + i * 16);
+    return;
+  }
+  if (len == 0) {
+    std::fill(o, o + n, int128_t{0});
+    return;
+  }
+  if (len <= 8) {
+    // Load the bytes as the high end of a big-endian int64, then shift arithmetically.
+    int shift = 64 - 8 * len;
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t v = 0;
+      std::memcpy(&v, p + i * len, len);
+      o[i] = static_cast<int64_t>(__builtin_bswap64(v)) >> shift;
+    }
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* b = p + i * len;
+    uint8_t buf[16];
+    std::memset(buf, (b[0] & 0x80) ? 0xff : 0, 16 - len);
+    std::memcpy(buf + 16 - len, b, len);
+    o[i] = load_be128(buf);
+  }
 }
 
 double half_to_double(uint16_t h) {
@@ -362,6 +399,10 @@ void convert_values(const LeafInfo& leaf, const PhysicalValues& in, Column* dst,
       size_t base = dst->size();
       dst->resize(base + in.count);
       int128_t* o = dst->values<int128_t>() + base;
+      if (in.fixed && leaf.physical == PhysicalType::kFixedLenByteArray && leaf.type_length <= 16) {
+        fixed_decimals_from_be(in.fixed, leaf.type_length, in.count, o);
+        return;
+      }
       for (size_t i = 0; i < in.count; ++i) {
         std::string_view b = in.views[i];
         // Leading sign bytes beyond 16 are allowed only as pure sign extension.
@@ -447,6 +488,131 @@ void append_dense(const Column& src, size_t from, size_t n, Column* dst) {
   for (size_t i = 0; i < n; ++i) dst->append_string(src.string_at(from + i));
 }
 
+template <int W>
+void spread_fixed(uint8_t* o, const uint32_t* def, uint32_t max_def, size_t n, size_t m) {
+  // Invariant: j = valid rows in [0, i). Once i == j the rows before are all valid, in place.
+  size_t i = n, j = m;
+  while (i > j) {
+    --i;
+    if (def[i] == max_def) {
+      --j;
+      std::memcpy(o + i * W, o + j * W, W);
+    } else {
+      std::memset(o + i * W, 0, W);
+    }
+  }
+}
+
+/// Rows [base, base+n) of fixed-width `col` hold m dense values at the front: moves value j to
+/// the row of the j-th def[i] == max_def and marks the other rows NULL (zeroed).
+void spread_nulls(Column* col, size_t base, const uint32_t* def, uint32_t max_def, size_t n,
+                  size_t m) {
+  int w = col->type().fixed_width();
+  uint8_t* o = col->values<uint8_t>() + base * w;
+  switch (w) {
+    case 1:
+      spread_fixed<1>(o, def, max_def, n, m);
+      break;
+    case 4:
+      spread_fixed<4>(o, def, max_def, n, m);
+      break;
+    case 8:
+      spread_fixed<8>(o, def, max_def, n, m);
+      break;
+    case 16:
+      spread_fixed<16>(o, def, max_def, n, m);
+      break;
+    default: {
+      size_t i = n, j = m;
+      while (i > j) {
+        --i;
+        if (def[i] == max_def)
+          std::memmove(o + i * w, o + --j * w, w);
+        else
+          std::memset(o + i * w, 0, w);
+      }
+    }
+  }
+  uint64_t* valid = col->mutable_validity();
+  for (size_t i = 0; i < n; ++i) {
+    size_t r = base + i;
+    if (def[i] != max_def) valid[r >> 6] &= ~(uint64_t{1} << (r & 63));
+  }
+}
+
+/// Set bits in [start, start + n) of `words`.
+size_t count_bits(const uint64_t* words, size_t start, size_t n) {
+  if (n == 0) return 0;
+  size_t end = start + n, w0 = start >> 6, w1 = (end - 1) >> 6;
+  uint64_t first = ~uint64_t{0} << (start & 63);
+  uint64_t last = (end & 63) ? (uint64_t{1} << (end & 63)) - 1 : ~uint64_t{0};
+  if (w0 == w1) return popcount64(words[w0] & first & last);
+  size_t c = popcount64(words[w0] & first) + popcount64(words[w1] & last);
+  for (size_t w = w0 + 1; w < w1; ++w) c += popcount64(words[w]);
+  return c;
+}
+
+template <int W>
+void spread_fixed_bits(uint8_t* o, const uint64_t* bits, size_t start, size_t n, size_t m) {
+  size_t i = n, j = m;
+  while (i > j) {
+    --i;
+    size_t b = start + i;
+    if ((bits[b >> 6] >> (b & 63)) & 1) {
+      --j;
+      std::memcpy(o + i * W, o + j * W, W);
+    } else {
+      std::memset(o + i * W, 0, W);
+    }
+  }
+}
+
+/// spread_nulls with validity given as bits [start, start + n) of `bits`.
+void spread_nulls_bits(Column* col, size_t base, const uint64_t* bits, size_t start, size_t n,
+                       size_t m) {
+  int w = col->type().fixed_width();
+  uint8_t* o = col->values<uint8_t>() + base * w;
+  switch (w) {
+    case 1:
+      spread_fixed_bits<1>(o, bits, start, n, m);
+      break;
+    case 4:
+      spread_fixed_bits<4>(o, bits, start, n, m);
+      break;
+    case 8:
+      spread_fixed_bits<8>(o, bits, start, n, m);
+      break;
+    case 16:
+      spread_fixed_bits<16>(o, bits, start, n, m);
+      break;
+    default: {
+      size_t i = n, j = m;
+      while (i > j) {
+        --i;
+        size_t b = start + i;
+        if ((bits[b >> 6] >> (b & 63)) & 1)
+          std::memmove(o + i * w, o + --j * w, w);
+        else
+          std::memset(o + i * w, 0, w);
+      }
+    }
+  }
+  // Clear the validity of the null rows, a word of source bits at a time.
+  uint64_t* valid = col->mutable_validity();
+  for (size_t i = 0; i < n; i += 64) {
+    size_t b = start + i;
+    size_t c = std::min<size_t>(64, n - i);
+    uint64_t v = bits[b >> 6] >> (b & 63);
+    if ((b & 63) && (b & 63) + c > 64) v |= bits[(b >> 6) + 1] << (64 - (b & 63));
+    uint64_t nulls = ~v & (c == 64 ? ~uint64_t{0} : (uint64_t{1} << c) - 1);
+    while (nulls) {
+      size_t r = base + i + __builtin_ctzll(nulls);
+      valid[r >> 6] &= ~(uint64_t{1} << (r & 63));
+      nulls &= nulls - 1;
+    }
+  }
+}
+
 /// Appends n rows to `dst`: row i is the next dense value of `src` when def[i] == max_def, else
 /// NULL. Returns the number of dense values used.
 template <int W>
@@ -516,55 +682,138 @@ void check_levels(const uint32_t* lv, size_t n, uint32_t max, const char* what,
 // ---- one column chunk -----------------------------------------------------------------------
 
 /// Iterates the pages of one column chunk held in memory and exposes the current data page as
-/// levels + dense converted values.
+/// levels + dense converted values. One reader serves the leaf for every row group (reset), so
+/// its page, level and value buffers are allocated once per scan.
 class LeafReader {
  public:
-  LeafReader(const ParquetFile& file, const LeafInfo& leaf, const ColumnMetaData& meta,
-             const uint8_t* chunk, size_t chunk_size, int64_t chunk_offset)
+  /// `direct`: the leaf is a top-level flat column of fixed-width output, read through
+  /// take_values only; dictionary and PLAIN pages then decode straight into the caller's column
+  /// instead of being materialized per page.
+  LeafReader(const ParquetFile& file, const LeafInfo& leaf, bool direct)
       : leaf_(leaf),
         file_(file),
-        meta_(meta),
-        chunk_(chunk),
-        size_(chunk_size),
-        chunk_offset_(chunk_offset),
+        direct_(direct),
+        bits_(direct && leaf.max_def == 1 && leaf.max_rep == 0),
         values_(leaf.type) {
     ctx_.file = &file.path();
+    int bw = bit_width_of(leaf.max_def);
+    def_check_ = leaf.max_def > 0 && leaf.max_def != (1 << bw) - 1;
+    bw = bit_width_of(leaf.max_rep);
+    rep_check_ = leaf.max_rep > 0 && leaf.max_rep != (1 << bw) - 1;
+    switch (leaf.physical) {
+      case PhysicalType::kInt32:
+      case PhysicalType::kInt64:
+      case PhysicalType::kFloat:
+      case PhysicalType::kDouble:
+      case PhysicalType::kInt96:
+        plain_direct_ = true;
+        break;
+      case PhysicalType::kFixedLenByteArray:
+        plain_direct_ = leaf.conversion == Conversion::kBinaryDecimal && leaf.type_length > 0 &&
+                        leaf.type_length <= 16;
+        break;
+      default:
+        plain_direct_ = false;
+    }
+  }
+
+  /// Starts the column chunk of a new row group; `chunk` stays valid until the next reset.
+  void reset(const ColumnMetaData& meta, const uint8_t* chunk, size_t chunk_size,
+             int64_t chunk_offset) {
+    meta_ = &meta;
+    chunk_ = chunk;
+    size_ = chunk_size;
+    chunk_offset_ = chunk_offset;
+    pos_ = 0;
+    level_pos_ = level_count_ = value_pos_ = dense_count_ = 0;
+    mode_ = Mode::kMaterialized;
+    values_.clear();
+    dict_.reset();
   }
 
   /// Level entries left in the current page.
   size_t available() const { return level_count_ - level_pos_; }
   /// Loads the next data page; false at the end of the chunk.
   bool next_page();
-  bool at_end_of_chunk() const { return pos_ >= size_; }
 
   const LeafInfo& leaf_;
   const uint32_t* def() const { return def_.data(); }
   const uint32_t* rep() const { return rep_.data(); }
+  /// With bitmap levels: bit i of the page is set when entry i is non-null; else nullptr.
+  const uint64_t* valid_bits() const { return bits_ ? valid_bits_.data() : nullptr; }
+  /// The page's dense values; only for readers that are not `direct`.
   const Column& values() const { return values_; }
+  /// True when the page was materialized into values() (not decoded on demand).
+  bool materialized() const { return mode_ == Mode::kMaterialized; }
+  /// Appends the next `m` dense values of the current page to `dst` (converted).
+  void take_values(size_t m, Column* dst);
   size_t level_pos_ = 0;
   size_t level_count_ = 0;
   size_t value_pos_ = 0;
-  int64_t entries_read_ = 0;
   const DecodeContext& ctx() const { return ctx_; }
 
  private:
+  enum class Mode : uint8_t { kMaterialized, kDictionary, kPlain };
+
   void read_dictionary(const PageHeader& h, const uint8_t* body, size_t body_size);
   void read_data_page(const PageHeader& h, const uint8_t* body, size_t body_size);
   void decode_page_values(Encoding enc, const uint8_t* data, size_t size, size_t n);
 
   const ParquetFile& file_;
-  const ColumnMetaData& meta_;
-  const uint8_t* chunk_;
-  size_t size_;
-  int64_t chunk_offset_;
+  const bool direct_;
+  const bool bits_;  // direct with max_def 1: definition levels as a bitmap (valid_bits_)
+  bool plain_direct_ = false;
+  bool def_check_ = false;  // levels can exceed max_def (bit width leaves room)
+  bool rep_check_ = false;
+  const ColumnMetaData* meta_ = nullptr;
+  const uint8_t* chunk_ = nullptr;
+  size_t size_ = 0;
+  int64_t chunk_offset_ = 0;
   size_t pos_ = 0;
   DecodeContext ctx_;
   Buffer page_buf_;
   std::vector<uint32_t> def_, rep_, indices_;
+  std::vector<uint64_t> valid_bits_;
   PhysicalValues phys_;
   Column values_;
   ColumnPtr dict_;
+  // The current page's values when not materialized.
+  Mode mode_ = Mode::kMaterialized;
+  size_t dense_count_ = 0;
+  RleDecoder dict_indices_;
+  const uint8_t* plain_ = nullptr;
+  size_t plain_width_ = 0;
 };
+
+void LeafReader::take_values(size_t m, Column* dst) {
+  if (m > dense_count_ - value_pos_)
+    ctx_.fail(fmt::format("column '{}': page holds fewer values than its levels", leaf_.path));
+  switch (mode_) {
+    case Mode::kMaterialized:
+      append_dense(values_, value_pos_, m, dst);
+      break;
+    case Mode::kDictionary: {
+      if (indices_.size() < m) indices_.resize(std::max<size_t>(m, kDefaultBatchRows));
+      uint32_t* idx = indices_.data();
+      dict_indices_.get(idx, m);
+      uint32_t mx = 0;
+      for (size_t i = 0; i < m; ++i) mx = std::max(mx, idx[i]);
+      if (m > 0 && mx >= dict_->size())
+        ctx_.fail(fmt::format("dictionary index {} out of range (dictionary has {} values)", mx,
+                              dict_->size()));
+      gather_dictionary(*dict_, idx, m, dst);
+      break;
+    }
+    case Mode::kPlain: {
+      PhysicalValues pv;
+      pv.count = m;
+      pv.fixed = plain_ + value_pos_ * plain_width_;
+      convert_values(leaf_, pv, dst, ctx_);
+      break;
+    }
+  }
+  value_pos_ += m;
+}
 
 bool LeafReader::next_page() {
   while (pos_ < size_) {
@@ -617,9 +866,9 @@ void LeafReader::read_dictionary(const PageHeader& h, const uint8_t* body, size_
     ctx_.fail(fmt::format("dictionary page encoding {}", static_cast<int>(enc)));
   const uint8_t* data = body;
   size_t size = body_size;
-  if (meta_.codec != Codec::kUncompressed) {
+  if (meta_->codec != Codec::kUncompressed) {
     page_buf_.resize(h.uncompressed_page_size);
-    decompress(meta_.codec, body, body_size, page_buf_.data(), h.uncompressed_page_size,
+    decompress(meta_->codec, body, body_size, page_buf_.data(), h.uncompressed_page_size,
                file_.path(), ctx_.offset);
     data = page_buf_.data();
     size = h.uncompressed_page_size;
@@ -653,9 +902,9 @@ void LeafReader::read_data_page(const PageHeader& h, const uint8_t* body, size_t
     rep_enc = d.repetition_level_encoding;
     data = body;
     size = body_size;
-    if (meta_.codec != Codec::kUncompressed) {
+    if (meta_->codec != Codec::kUncompressed) {
       page_buf_.resize(h.uncompressed_page_size);
-      decompress(meta_.codec, body, body_size, page_buf_.data(), h.uncompressed_page_size,
+      decompress(meta_->codec, body, body_size, page_buf_.data(), h.uncompressed_page_size,
                  file_.path(), ctx_.offset);
       data = page_buf_.data();
       size = h.uncompressed_page_size;
@@ -700,48 +949,70 @@ void LeafReader::read_data_page(const PageHeader& h, const uint8_t* body, size_t
     def_size = d.definition_levels_byte_length;
     data = body + levels;
     size = body_size - levels;
-    if (d.is_compressed && meta_.codec != Codec::kUncompressed && size > 0) {
+    if (d.is_compressed && meta_->codec != Codec::kUncompressed && size > 0) {
       if (h.uncompressed_page_size < static_cast<int64_t>(levels))
         ctx_.fail("data page v2 uncompressed size smaller than its levels");
       size_t out_size = h.uncompressed_page_size - levels;
       page_buf_.resize(out_size);
-      decompress(meta_.codec, data, size, page_buf_.data(), out_size, file_.path(), ctx_.offset);
+      decompress(meta_->codec, data, size, page_buf_.data(), out_size, file_.path(), ctx_.offset);
       data = page_buf_.data();
       size = out_size;
     }
   }
-  // Levels.
-  def_.resize(n);
-  rep_.resize(n);
+  // Levels. Flat readers never look at repetition levels, nor at definition levels of a
+  // required column.
+  if (def_.size() < n && (!bits_ || (v1 && def_enc == Encoding::kBitPacked))) def_.resize(n);
+  if (leaf_.max_rep > 0 || !direct_) {
+    if (rep_.size() < n) rep_.resize(n);
+  }
   if (leaf_.max_rep > 0) {
     if (rep_enc == Encoding::kBitPacked && v1)
       decode_levels_bit_packed_legacy(rep_data, rep_size, bit_width_of(leaf_.max_rep), n,
                                       rep_.data(), ctx_);
     else
       RleDecoder(rep_data, rep_size, bit_width_of(leaf_.max_rep), &ctx_).get(rep_.data(), n);
-    check_levels(rep_.data(), n, leaf_.max_rep, "repetition", ctx_);
-  } else {
-    std::fill(rep_.begin(), rep_.end(), 0);
+    if (rep_check_) check_levels(rep_.data(), n, leaf_.max_rep, "repetition", ctx_);
+  } else if (!direct_) {
+    std::fill(rep_.begin(), rep_.begin() + n, 0);
   }
   size_t non_null = n;
-  if (leaf_.max_def > 0) {
+  if (bits_) {
+    // Top-level optional column: levels are 0/1, kept as a validity bitmap.
+    size_t words = (n + 63) / 64;
+    if (valid_bits_.size() < words) valid_bits_.resize(words);
+    uint64_t* vb = valid_bits_.data();
+    if (def_enc == Encoding::kBitPacked && v1) {
+      decode_levels_bit_packed_legacy(def_data, def_size, 1, n, def_.data(), ctx_);
+      std::fill(vb, vb + words, 0);
+      non_null = 0;
+      for (size_t i = 0; i < n; ++i) {
+        vb[i >> 6] |= uint64_t{def_[i] & 1} << (i & 63);
+        non_null += def_[i] & 1;
+      }
+    } else {
+      non_null = RleDecoder(def_data, def_size, 1, &ctx_).get_bits(vb, n);
+    }
+  } else if (leaf_.max_def > 0) {
     if (def_enc == Encoding::kBitPacked && v1)
       decode_levels_bit_packed_legacy(def_data, def_size, bit_width_of(leaf_.max_def), n,
                                       def_.data(), ctx_);
     else
       RleDecoder(def_data, def_size, bit_width_of(leaf_.max_def), &ctx_).get(def_.data(), n);
-    check_levels(def_.data(), n, leaf_.max_def, "definition", ctx_);
+    if (def_check_) check_levels(def_.data(), n, leaf_.max_def, "definition", ctx_);
     non_null = 0;
-    for (size_t i = 0; i < n; ++i) non_null += def_[i] == static_cast<uint32_t>(leaf_.max_def);
-  } else {
-    std::fill(def_.begin(), def_.end(), 0);
+    const uint32_t* d = def_.data();
+    const uint32_t max_def = leaf_.max_def;
+    for (size_t i = 0; i < n; ++i) non_null += d[i] == max_def;
+  } else if (!direct_) {
+    std::fill(def_.begin(), def_.begin() + n, 0);
   }
   decode_page_values(enc, data, size, non_null);
   level_count_ = n;
 }
 
 void LeafReader::decode_page_values(Encoding enc, const uint8_t* data, size_t size, size_t n) {
-  values_.reserve(n);
+  mode_ = Mode::kMaterialized;
+  dense_count_ = n;
   if (n == 0) return;
   if (enc == Encoding::kPlainDictionary || enc == Encoding::kRleDictionary) {
     if (!dict_)
@@ -749,7 +1020,14 @@ void LeafReader::decode_page_values(Encoding enc, const uint8_t* data, size_t si
     if (size < 1) ctx_.fail("dictionary index bit width missing");
     int bw = data[0];
     if (bw > 32) ctx_.fail(fmt::format("dictionary index bit width {}", bw));
-    indices_.resize(n);
+    if (direct_) {
+      // Indices are decoded batch by batch in take_values.
+      mode_ = Mode::kDictionary;
+      dict_indices_ = RleDecoder(data + 1, size - 1, bw, &ctx_);
+      return;
+    }
+    values_.reserve(n);
+    if (indices_.size() < n) indices_.resize(n);
     RleDecoder(data + 1, size - 1, bw, &ctx_).get(indices_.data(), n);
     uint32_t m = 0;
     for (size_t i = 0; i < n; ++i) m = std::max(m, indices_[i]);
@@ -759,6 +1037,15 @@ void LeafReader::decode_page_values(Encoding enc, const uint8_t* data, size_t si
     gather_dictionary(*dict_, indices_.data(), n, &values_);
     return;
   }
+  if (direct_ && plain_direct_ && enc == Encoding::kPlain) {
+    size_t w = physical_width(leaf_);
+    if (n > size / w) ctx_.fail(fmt::format("PLAIN data holds fewer than {} values", n));
+    mode_ = Mode::kPlain;
+    plain_ = data;
+    plain_width_ = w;
+    return;
+  }
+  values_.reserve(n);
   decode_values(leaf_, enc, data, size, n, &phys_, ctx_);
   convert_values(leaf_, phys_, &values_, ctx_);
 }
@@ -1089,7 +1376,20 @@ class ParquetReader : public FormatReader {
       start = *m.dictionary_page_offset;
     return start >= range_begin_ && (range_end_ < 0 || start < range_end_);
   }
-  void read_column(const OutputColumn& oc, size_t n, ColumnPtr* out);
+  /// The leaf is a top-level flat column of fixed-width values (read by read_leaf_flat).
+  bool direct_leaf(int leaf) const {
+    const FileSchema& fs = file_->schema();
+    for (const auto& oc : outputs_) {
+      if (oc.file_field < 0) continue;
+      const OutputNode& node = fs.fields[oc.file_field];
+      if (node.kind == OutputNode::Kind::kLeaf && node.leaf == leaf)
+        return fs.leaves[leaf].max_rep == 0 && fs.leaves[leaf].type.fixed_width() > 0;
+    }
+    return false;
+  }
+  /// An empty column of `type` for output `slot`: the previous batch's when only we hold it.
+  ColumnPtr fresh_column(size_t slot, const DataType& type);
+  void read_column(const OutputColumn& oc, size_t n, size_t slot, ColumnPtr* out);
   void read_leaf_flat(LeafReader& lr, size_t n, Column* out);
   void read_nested(int file_field, size_t n, Column* out);
   void finish_row_group();
@@ -1109,6 +1409,7 @@ class ParquetReader : public FormatReader {
   int64_t group_rows_left_ = 0;
   std::vector<Buffer> ranges_;
   std::vector<std::unique_ptr<LeafReader>> leaf_readers_;  // by leaf index (null = unread)
+  std::vector<ColumnPtr> recycled_;                        // by output, see fresh_column
 };
 
 bool ParquetReader::open_next_row_group() {
@@ -1151,9 +1452,9 @@ bool ParquetReader::open_next_row_group() {
         ranges.push_back(Range{s, e, {l}});
       }
     }
-    ranges_.clear();
-    ranges_.resize(ranges.size());
-    leaf_readers_.clear();
+    // Buffers and leaf readers are kept from the previous row group (same leaves, similar
+    // sizes), so a scan allocates them once.
+    if (ranges_.size() < ranges.size()) ranges_.resize(ranges.size());
     leaf_readers_.resize(fs.leaves.size());
     for (size_t i = 0; i < ranges.size(); ++i) {
       const Range& r = ranges[i];
@@ -1163,9 +1464,10 @@ bool ParquetReader::open_next_row_group() {
       for (int l : r.leaves) {
         int64_t s = chunk_start(l);
         const ColumnMetaData& m = *rg.columns[l].meta_data;
-        leaf_readers_[l] =
-            std::make_unique<LeafReader>(*file_, fs.leaves[l], m, ranges_[i].data() + (s - r.begin),
-                                         static_cast<size_t>(m.total_compressed_size), s);
+        if (!leaf_readers_[l])
+          leaf_readers_[l] = std::make_unique<LeafReader>(*file_, fs.leaves[l], direct_leaf(l));
+        leaf_readers_[l]->reset(m, ranges_[i].data() + (s - r.begin),
+                                static_cast<size_t>(m.total_compressed_size), s);
       }
     }
     group_ = &rg;
@@ -1178,18 +1480,41 @@ bool ParquetReader::open_next_row_group() {
 void ParquetReader::read_leaf_flat(LeafReader& lr, size_t n, Column* out) {
   out->reserve(n);
   const LeafInfo& leaf = lr.leaf_;
+  const uint32_t max_def = leaf.max_def;
   size_t done = 0;
   while (done < n) {
     if (lr.available() == 0 && !lr.next_page())
       lr.ctx().fail(fmt::format("column '{}' has fewer values than the row group's {} rows",
                                 leaf.path, group_->num_rows));
     size_t k = std::min(n - done, lr.available());
-    if (leaf.max_def == 0) {
-      append_dense(lr.values(), lr.value_pos_, k, out);
-      lr.value_pos_ += k;
+    if (max_def == 0) {
+      lr.take_values(k, out);
+    } else if (const uint64_t* vb = lr.valid_bits()) {
+      size_t start = lr.level_pos_;
+      size_t m = count_bits(vb, start, k);
+      if (m == k) {
+        lr.take_values(k, out);
+      } else {
+        size_t base = out->size();
+        lr.take_values(m, out);
+        out->resize(base + k);
+        spread_nulls_bits(out, base, vb, start, k, m);
+      }
     } else {
-      lr.value_pos_ +=
-          scatter(lr.values(), lr.value_pos_, lr.def() + lr.level_pos_, leaf.max_def, k, out);
+      const uint32_t* def = lr.def() + lr.level_pos_;
+      size_t m = 0;
+      for (size_t i = 0; i < k; ++i) m += def[i] == max_def;
+      if (m == k) {
+        lr.take_values(k, out);
+      } else if (lr.materialized()) {
+        lr.value_pos_ += scatter(lr.values(), lr.value_pos_, def, max_def, k, out);
+      } else {
+        // Decode the m dense values, then move them to their rows (back to front, in place).
+        size_t base = out->size();
+        lr.take_values(m, out);
+        out->resize(base + k);
+        spread_nulls(out, base, def, max_def, k, m);
+      }
     }
     lr.level_pos_ += k;
     done += k;
@@ -1262,14 +1587,24 @@ ColumnPtr cast_column(const Column& src, const DataType& to) {
   return out;
 }
 
-void ParquetReader::read_column(const OutputColumn& oc, size_t n, ColumnPtr* out) {
+ColumnPtr ParquetReader::fresh_column(size_t slot, const DataType& type) {
+  ColumnPtr& c = recycled_[slot];
+  if (c && c.use_count() == 1 && c->type() == type) {
+    c->clear();
+    return c;
+  }
+  c = Column::make(type);
+  return c;
+}
+
+void ParquetReader::read_column(const OutputColumn& oc, size_t n, size_t slot, ColumnPtr* out) {
   if (oc.file_field < 0) {
     *out = Column::constant(Value::null(oc.field.type), n);
     return;
   }
   const FileSchema& fs = file_->schema();
   const OutputNode& node = fs.fields[oc.file_field];
-  auto col = Column::make(node.type);
+  ColumnPtr col = fresh_column(slot, node.type);
   if (node.kind == OutputNode::Kind::kLeaf && fs.leaves[node.leaf].max_rep == 0)
     read_leaf_flat(*leaf_readers_[node.leaf], n, col.get());
   else
@@ -1285,8 +1620,6 @@ void ParquetReader::finish_row_group() {
       lr->ctx().fail(fmt::format("column '{}' has more values than the row group's {} rows",
                                  lr->leaf_.path, group_->num_rows));
   }
-  leaf_readers_.clear();
-  ranges_.clear();
   group_ = nullptr;
 }
 
@@ -1297,8 +1630,12 @@ bool ParquetReader::next(Batch* out) {
     if (!open_next_row_group()) return false;
   }
   size_t n = static_cast<size_t>(std::min<int64_t>(group_rows_left_, kDefaultBatchRows));
+  // Drop the caller's hold on the previous batch: columns nobody else kept are reused, which
+  // saves the allocator from returning and refaulting their pages every batch.
+  *out = Batch();
   std::vector<ColumnPtr> cols(outputs_.size());
-  for (size_t i = 0; i < outputs_.size(); ++i) read_column(outputs_[i], n, &cols[i]);
+  recycled_.resize(outputs_.size());
+  for (size_t i = 0; i < outputs_.size(); ++i) read_column(outputs_[i], n, i, &cols[i]);
   group_rows_left_ -= n;
   rows_emitted_ += n;
   *out = Batch(out_schema_, std::move(cols), n);
