@@ -19,6 +19,9 @@ class ParquetFormat : public Format {
   std::unique_ptr<FormatWriter> open_writer(OutputStream* out, SchemaPtr schema,
                                             const Options& options) override;
   void declare_options(const Options& options) const override;
+  /// Byte ranges split a file by row group (a row group belongs to the range holding its first
+  /// column chunk), so one big file uses every core.
+  bool splittable() const override { return true; }
 };
 
 /// Registers ParquetFormat under the extension "parquet". Called once at start-up.

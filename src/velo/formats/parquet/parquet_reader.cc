@@ -331,20 +331,20 @@ void convert_values(const LeafInfo& leaf, const PhysicalValues& in, Column* dst,
     case Conversion::kBoolean: {
       size_t base = dst->size();
       dst->resize(base + in.count);
-      std::memcpy(dst->values<uint8_t>() + base, in.fixed, in.count);
+      if (in.count) std::memcpy(dst->values<uint8_t>() + base, in.fixed, in.count);
       return;
     }
     case Conversion::kInt32:
     case Conversion::kInt32Date: {
       size_t base = dst->size();
       dst->resize(base + in.count);
-      std::memcpy(dst->values<int32_t>() + base, in.fixed, in.count * 4);
+      if (in.count) std::memcpy(dst->values<int32_t>() + base, in.fixed, in.count * 4);
       return;
     }
     case Conversion::kInt64: {
       size_t base = dst->size();
       dst->resize(base + in.count);
-      std::memcpy(dst->values<int64_t>() + base, in.fixed, in.count * 8);
+      if (in.count) std::memcpy(dst->values<int64_t>() + base, in.fixed, in.count * 8);
       return;
     }
     case Conversion::kInt32ToInt64:
@@ -382,7 +382,7 @@ void convert_values(const LeafInfo& leaf, const PhysicalValues& in, Column* dst,
     case Conversion::kDouble: {
       size_t base = dst->size();
       dst->resize(base + in.count);
-      std::memcpy(dst->values<double>() + base, in.fixed, in.count * 8);
+      if (in.count) std::memcpy(dst->values<double>() + base, in.fixed, in.count * 8);
       return;
     }
     case Conversion::kBinaryString:
@@ -482,7 +482,7 @@ void append_dense(const Column& src, size_t from, size_t n, Column* dst) {
   if (w) {
     size_t base = dst->size();
     dst->resize(base + n);
-    std::memcpy(dst->values<uint8_t>() + base * w, src.values<uint8_t>() + from * w, n * w);
+    if (n) std::memcpy(dst->values<uint8_t>() + base * w, src.values<uint8_t>() + from * w, n * w);
     return;
   }
   for (size_t i = 0; i < n; ++i) dst->append_string(src.string_at(from + i));
@@ -1541,13 +1541,12 @@ void ParquetReader::read_nested(int file_field, size_t n, Column* out) {
   // Ownership: a node belongs to the first leaf under it. collect_steps passes owner=true only
   // down the first-child chain; other leaves own the nodes where they branch off.
   for (auto& [leaf, steps] : leaf_paths) {
+    // collect_steps marks shared ancestors owned for every leaf; recompute all of them, or each
+    // leaf would append the parent's slots again (fuzz: tests/fuzz/crashes/parquet-1, -3).
     for (size_t i = 0; i < steps.size(); ++i) {
-      if (!steps[i].owner) {
-        // A node is owned by this leaf when this leaf is the first leaf under it.
-        const OutputNode* nd = steps[i].node;
-        while (nd->kind != OutputNode::Kind::kLeaf) nd = &nd->children[0];
-        steps[i].owner = nd->leaf == leaf;
-      }
+      const OutputNode* nd = steps[i].node;
+      while (nd->kind != OutputNode::Kind::kLeaf) nd = &nd->children[0];
+      steps[i].owner = nd->leaf == leaf;
     }
     LeafReader& lr = *leaf_readers_[leaf];
     size_t rows = 0;
