@@ -3,6 +3,7 @@
 // hyparquet = pure JS), every value compared with what was written; row groups, pages and
 // statistics pruning.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -473,7 +474,9 @@ class ParquetWriterMatrix : public ::testing::TestWithParam<Case> {
       opts.set("row_group_size", std::to_string(c.row_group_size));
       opts.set("page_size", std::to_string(c.page_size));
       f.data = write_file(schema, f.batches, opts);
-      f.path = ::testing::TempDir() + "/velo_matrix_" + c.name() + ".parquet";
+      // Per process: ctest runs every case in its own process, in parallel.
+      f.path = ::testing::TempDir() + "/velo_matrix_" + std::to_string(getpid()) + "_" + c.name() +
+               ".parquet";
       MemoryOutput disk(f.path);
       disk.write(f.data.data(), f.data.size());
       disk.commit();
