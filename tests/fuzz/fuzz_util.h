@@ -124,32 +124,9 @@ inline void check_batch(const Batch& b) {
 
 /// Cuts `columns` back to `rows` rows, children included even where their parent has no row to
 /// drop (a row that failed inside a nested value leaves values in children of a parent that
-/// never counted it). The same as kafka::truncate_columns, which the fuzz targets cannot link.
-inline void truncate_column(Column& c, size_t rows) {
-  size_t keep = std::min(rows, c.size());
-  switch (c.type().id()) {
-    case TypeId::kString:
-    case TypeId::kBytes:
-      c.heap().resize(c.offsets()[keep]);
-      break;
-    case TypeId::kList:
-    case TypeId::kMap:
-      truncate_column(c.child(0), c.offsets()[keep]);
-      break;
-    case TypeId::kStruct:
-      for (auto& child : c.children()) truncate_column(*child, keep);
-      break;
-    default:
-      break;
-  }
-  if (rows >= c.size()) return;
-  if (c.has_validity())
-    for (size_t i = rows; i < c.size(); ++i) c.set_valid(i);
-  c.resize(rows);
-}
-
+/// never counted it). Column::truncate does the work; kafka::truncate_columns is not linked here.
 inline void truncate_columns(const std::vector<ColumnPtr>& columns, size_t rows) {
-  for (const auto& c : columns) truncate_column(*c, rows);
+  for (const auto& c : columns) c->truncate(rows);
 }
 
 /// Reads every batch of `reader`, checking each. Stops quietly after `max_rows`: a few bytes may

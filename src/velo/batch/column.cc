@@ -131,15 +131,26 @@ void Column::append_value(const Value& v) {
     case TypeId::kNull:
       append_null();
       return;
-    case TypeId::kBoolean: append<uint8_t>(v.as_bool() ? 1 : 0); return;
-    case TypeId::kInt32: append<int32_t>(static_cast<int32_t>(v.as_int())); return;
+    case TypeId::kBoolean:
+      append<uint8_t>(v.as_bool() ? 1 : 0);
+      return;
+    case TypeId::kInt32:
+      append<int32_t>(static_cast<int32_t>(v.as_int()));
+      return;
     case TypeId::kInt64:
-    case TypeId::kTimestamp: append<int64_t>(v.as_int()); return;
-    case TypeId::kDate: append<int32_t>(static_cast<int32_t>(v.as_int())); return;
+    case TypeId::kTimestamp:
+      append<int64_t>(v.as_int());
+      return;
+    case TypeId::kDate:
+      append<int32_t>(static_cast<int32_t>(v.as_int()));
+      return;
     case TypeId::kDouble:
-      if (vt.id() == TypeId::kDouble) append<double>(v.as_double());
-      else if (vt.id() == TypeId::kDecimal) append<double>(decimal::to_double(v.as_decimal(), vt.scale()));
-      else append<double>(static_cast<double>(v.as_int()));
+      if (vt.id() == TypeId::kDouble)
+        append<double>(v.as_double());
+      else if (vt.id() == TypeId::kDecimal)
+        append<double>(decimal::to_double(v.as_decimal(), vt.scale()));
+      else
+        append<double>(static_cast<double>(v.as_int()));
       return;
     case TypeId::kDecimal: {
       int128_t x;
@@ -156,8 +167,12 @@ void Column::append_value(const Value& v) {
       return;
     }
     case TypeId::kString:
-    case TypeId::kBytes: append_string(v.as_string()); return;
-    case TypeId::kInterval: append<Interval>(v.as_interval()); return;
+    case TypeId::kBytes:
+      append_string(v.as_string());
+      return;
+    case TypeId::kInterval:
+      append<Interval>(v.as_interval());
+      return;
     case TypeId::kStruct: {
       const auto& kids = v.children();
       for (size_t i = 0; i < children_.size(); ++i) children_[i]->append_value(kids[i]);
@@ -178,35 +193,61 @@ void Column::append_from(const Column& other, size_t i) {
     return;
   }
   switch (type_.id()) {
-    case TypeId::kBoolean: append<uint8_t>(other.value<uint8_t>(i)); return;
+    case TypeId::kBoolean:
+      append<uint8_t>(other.value<uint8_t>(i));
+      return;
     case TypeId::kInt32:
-    case TypeId::kDate: append<int32_t>(other.value<int32_t>(i)); return;
+    case TypeId::kDate:
+      append<int32_t>(other.value<int32_t>(i));
+      return;
     case TypeId::kInt64:
-    case TypeId::kTimestamp: append<int64_t>(other.value<int64_t>(i)); return;
-    case TypeId::kDouble: append<double>(other.value<double>(i)); return;
-    case TypeId::kDecimal: append<int128_t>(other.value<int128_t>(i)); return;
-    case TypeId::kInterval: append<Interval>(other.value<Interval>(i)); return;
+    case TypeId::kTimestamp:
+      append<int64_t>(other.value<int64_t>(i));
+      return;
+    case TypeId::kDouble:
+      append<double>(other.value<double>(i));
+      return;
+    case TypeId::kDecimal:
+      append<int128_t>(other.value<int128_t>(i));
+      return;
+    case TypeId::kInterval:
+      append<Interval>(other.value<Interval>(i));
+      return;
     case TypeId::kString:
-    case TypeId::kBytes: append_string(other.string_at(i)); return;
-    default: append_value(other.value_at(i)); return;
+    case TypeId::kBytes:
+      append_string(other.string_at(i));
+      return;
+    default:
+      append_value(other.value_at(i));
+      return;
   }
 }
 
 Value Column::value_at(size_t i) const {
   if (is_null(i)) return Value::null(type_);
   switch (type_.id()) {
-    case TypeId::kNull: return Value();
-    case TypeId::kBoolean: return Value::boolean(value<uint8_t>(i) != 0);
-    case TypeId::kInt32: return Value::int32(value<int32_t>(i));
-    case TypeId::kInt64: return Value::int64(value<int64_t>(i));
-    case TypeId::kDouble: return Value::float64(value<double>(i));
+    case TypeId::kNull:
+      return Value();
+    case TypeId::kBoolean:
+      return Value::boolean(value<uint8_t>(i) != 0);
+    case TypeId::kInt32:
+      return Value::int32(value<int32_t>(i));
+    case TypeId::kInt64:
+      return Value::int64(value<int64_t>(i));
+    case TypeId::kDouble:
+      return Value::float64(value<double>(i));
     case TypeId::kDecimal:
       return Value::decimal(value<int128_t>(i), type_.precision(), type_.scale());
-    case TypeId::kString: return Value::string(std::string(string_at(i)));
-    case TypeId::kBytes: return Value::bytes(std::string(string_at(i)));
-    case TypeId::kDate: return Value::date(value<int32_t>(i));
-    case TypeId::kTimestamp: return Value::timestamp(value<int64_t>(i));
-    case TypeId::kInterval: return Value::interval(value<Interval>(i));
+    case TypeId::kString:
+      return Value::string(std::string(string_at(i)));
+    case TypeId::kBytes:
+      return Value::bytes(std::string(string_at(i)));
+    case TypeId::kDate:
+      return Value::date(value<int32_t>(i));
+    case TypeId::kTimestamp:
+      return Value::timestamp(value<int64_t>(i));
+    case TypeId::kInterval:
+      return Value::interval(value<Interval>(i));
     case TypeId::kStruct: {
       std::vector<Value> kids;
       for (const auto& c : children_) kids.push_back(c->value_at(i));
@@ -215,7 +256,8 @@ Value Column::value_at(size_t i) const {
     case TypeId::kList:
     case TypeId::kMap: {
       std::vector<Value> kids;
-      for (int32_t k = offsets()[i]; k < offsets()[i + 1]; ++k) kids.push_back(children_[0]->value_at(k));
+      for (int32_t k = offsets()[i]; k < offsets()[i + 1]; ++k)
+        kids.push_back(children_[0]->value_at(k));
       return Value::nested(type_, std::move(kids));
     }
   }
@@ -226,6 +268,31 @@ size_t Column::memory_usage() const {
   size_t n = validity_.capacity() + values_.capacity() + offsets_.capacity() + heap_.capacity();
   for (const auto& c : children_) n += c->memory_usage();
   return n;
+}
+
+void Column::truncate(size_t rows) {
+  size_t keep = std::min(rows, size_);
+  switch (type_.id()) {
+    case TypeId::kString:
+    case TypeId::kBytes:
+      heap_.resize(static_cast<size_t>(offsets()[keep]));
+      break;
+    case TypeId::kList:
+    case TypeId::kMap:
+      children_[0]->truncate(static_cast<size_t>(offsets()[keep]));
+      break;
+    case TypeId::kStruct:
+      for (auto& child : children_) child->truncate(keep);
+      break;
+    default:
+      break;
+  }
+  if (rows >= size_) return;
+  // Appends only set validity bits of new words, so bits of rows being dropped go back to
+  // "valid", or a later valid row would read as NULL.
+  if (has_validity())
+    for (size_t i = rows; i < size_; ++i) set_valid(i);
+  resize(rows);
 }
 
 }  // namespace velo

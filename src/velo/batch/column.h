@@ -53,9 +53,18 @@ class Column {
   void drop_validity() { validity_.clear(); }
 
   // ---- fixed-width values -----------------------------------------------------------------
-  template <typename T> T* values() { return values_.as<T>(); }
-  template <typename T> const T* values() const { return values_.as<T>(); }
-  template <typename T> T value(size_t i) const { return values_.as<T>()[i]; }
+  template <typename T>
+  T* values() {
+    return values_.as<T>();
+  }
+  template <typename T>
+  const T* values() const {
+    return values_.as<T>();
+  }
+  template <typename T>
+  T value(size_t i) const {
+    return values_.as<T>()[i];
+  }
 
   // ---- var-width and nested -----------------------------------------------------------------
   const int32_t* offsets() const { return offsets_.as<int32_t>(); }
@@ -79,9 +88,14 @@ class Column {
   /// STRUCT: only this level's count; children are the caller's business.
   void resize(size_t n);
   void clear();
+  /// Drops rows [rows, size()) — the rollback of a record that failed half-way through decoding.
+  /// Children are cut too even when this level has nothing to drop: a row that failed inside a
+  /// nested value leaves values in the children of a parent that never counted it.
+  void truncate(size_t rows);
 
   void append_null();
-  template <typename T> void append(T v) {
+  template <typename T>
+  void append(T v) {
     values_.push(v);
     if (!validity_.empty()) grow_validity(size_ + 1, true);
     ++size_;

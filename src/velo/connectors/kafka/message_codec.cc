@@ -25,37 +25,8 @@ MessageFormat parse_message_format(const std::string& name, const std::string& o
 
 // ---- rollback -----------------------------------------------------------------------------
 
-namespace {
-void truncate_column(Column& c, size_t rows) {
-  // Children are cut even when this level has no row to drop: a row that failed inside a nested
-  // value leaves values in the children of a parent that never counted it.
-  size_t keep = std::min(rows, c.size());
-  switch (c.type().id()) {
-    case TypeId::kString:
-    case TypeId::kBytes:
-      c.heap().resize(c.offsets()[keep]);
-      break;
-    case TypeId::kList:
-    case TypeId::kMap:
-      truncate_column(c.child(0), c.offsets()[keep]);
-      break;
-    case TypeId::kStruct:
-      for (auto& child : c.children()) truncate_column(*child, keep);
-      break;
-    default:
-      break;
-  }
-  if (rows >= c.size()) return;
-  // Appends only set validity bits of new words, so bits of rows being dropped must go back to
-  // "valid" or a later valid row would read as NULL.
-  if (c.has_validity())
-    for (size_t i = rows; i < c.size(); ++i) c.set_valid(i);
-  c.resize(rows);
-}
-}  // namespace
-
 void truncate_columns(std::vector<ColumnPtr>& columns, size_t rows) {
-  for (auto& c : columns) truncate_column(*c, rows);
+  for (auto& c : columns) c->truncate(rows);
 }
 
 // ---- text cells -----------------------------------------------------------------------------

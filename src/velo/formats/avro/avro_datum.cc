@@ -964,29 +964,8 @@ const uint8_t* DatumDecoder::decode(const uint8_t* p, const uint8_t* end,
   return c.p;
 }
 
-namespace {
-
-void truncate_column(Column& col, size_t rows) {
-  // Children are cut even when this level has no row to drop: a datum that failed inside a
-  // nested record or array leaves values in the children of a parent that never counted it.
-  size_t keep = std::min(rows, col.size());
-  const DataType& t = col.type();
-  if (t.is_binary_like())
-    col.heap().resize(static_cast<size_t>(col.offsets()[keep]));
-  else if (t.id() == TypeId::kList || t.id() == TypeId::kMap)
-    truncate_column(col.child(0), static_cast<size_t>(col.offsets()[keep]));
-  else if (t.id() == TypeId::kStruct)
-    for (auto& k : col.children()) truncate_column(*k, keep);
-  if (col.size() <= rows) return;
-  if (col.has_validity())
-    for (size_t i = rows; i < col.size(); ++i) col.set_valid(i);
-  col.resize(rows);
-}
-
-}  // namespace
-
 void truncate_columns(const std::vector<ColumnPtr>& columns, size_t rows) {
-  for (const auto& c : columns) truncate_column(*c, rows);
+  for (const auto& c : columns) c->truncate(rows);
 }
 
 void decode_datum(const AvroSchema& writer, const AvroSchema* reader, std::string_view bytes,

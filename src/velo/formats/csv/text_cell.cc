@@ -393,31 +393,6 @@ void append_timestamp(int64_t micros, std::string* out) {
 
 // ---- building -------------------------------------------------------------------------------
 
-void truncate_column(Column& c, size_t rows) {
-  // Children are cut even when this level has no row to drop: a row that failed inside a nested
-  // value leaves values in the children of a parent that never counted it.
-  size_t keep = std::min(rows, c.size());
-  switch (c.type().id()) {
-    case TypeId::kString:
-    case TypeId::kBytes:
-      c.heap().resize(c.offsets()[keep]);
-      break;
-    case TypeId::kList:
-    case TypeId::kMap:
-      truncate_column(c.child(0), c.offsets()[keep]);
-      break;
-    case TypeId::kStruct:
-      for (auto& child : c.children()) truncate_column(*child, keep);
-      break;
-    default:
-      break;
-  }
-  if (rows >= c.size()) return;
-  // Appends only set validity bits of new words, so bits of rows being dropped go back to
-  // "valid", or a later valid row would read as NULL.
-  if (c.has_validity())
-    for (size_t i = rows; i < c.size(); ++i) c.set_valid(i);
-  c.resize(rows);
-}
+void truncate_column(Column& c, size_t rows) { c.truncate(rows); }
 
 }  // namespace velo::text
