@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "string_file.h"
 #include "velo/batch/batch.h"
 #include "velo/formats/compression/compression.h"
 #include "velo/formats/csv/csv_format.h"
@@ -14,37 +15,8 @@
 namespace velo {
 namespace {
 
-class StringFile : public RandomAccessFile {
- public:
-  StringFile(std::string path, std::string data) : path_(std::move(path)), data_(std::move(data)) {}
-  const std::string& path() const override { return path_; }
-  int64_t size() const override { return static_cast<int64_t>(data_.size()); }
-  size_t read_at(int64_t offset, size_t n, void* out) const override {
-    if (offset >= size()) return 0;
-    n = std::min<size_t>(n, data_.size() - offset);
-    std::memcpy(out, data_.data() + offset, n);
-    return n;
-  }
-
- private:
-  std::string path_;
-  std::string data_;
-};
-
-class StringOutput : public OutputStream {
- public:
-  StringOutput(std::string path, std::string* data) : path_(std::move(path)), data_(data) {}
-  void write(const void* p, size_t n) override { data_->append(static_cast<const char*>(p), n); }
-  int64_t bytes_written() const override { return static_cast<int64_t>(data_->size()); }
-  void prepare() override {}
-  void commit() override {}
-  void abort() noexcept override {}
-  const std::string& path() const override { return path_; }
-
- private:
-  std::string path_;
-  std::string* data_;
-};
+using test::StringFile;
+using test::StringOutput;
 
 std::shared_ptr<RandomAccessFile> file(const std::string& data, const std::string& path = "t.csv") {
   return std::make_shared<StringFile>(path, data);
