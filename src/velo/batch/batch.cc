@@ -23,6 +23,14 @@ Batch Batch::empty(SchemaPtr schema) {
   return b;
 }
 
+Batch Batch::heartbeat(SchemaPtr schema, const Batch& from) {
+  Batch b = empty(std::move(schema));
+  b.watermark = from.watermark;
+  b.drained = from.drained;
+  b.partition = from.partition;
+  return b;
+}
+
 bool Batch::append_only() const {
   for (RowKind k : row_kinds)
     if (k != RowKind::kInsert) return false;
@@ -113,6 +121,8 @@ Batch gather(const Batch& src, const uint32_t* sel, size_t n) {
   Batch out;
   out.schema = src.schema;
   out.num_rows = n;
+  out.watermark = src.watermark;
+  out.partition = src.partition;
   for (const auto& c : src.columns) out.columns.push_back(gather(*c, sel, n));
   if (!src.row_kinds.empty()) {
     out.row_kinds.resize(n);

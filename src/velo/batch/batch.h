@@ -17,6 +17,11 @@ const char* row_kind_symbol(RowKind kind);
 /// Default rows per batch produced by sources.
 constexpr size_t kDefaultBatchRows = 4096;
 
+/// Event-time watermarks are TIMESTAMP microseconds. kNoWatermark = "no news" on a batch (and
+/// "nothing is final yet" as a watermark value); kEndOfTime = the input ended, everything is final.
+constexpr int64_t kNoWatermark = INT64_MIN;
+constexpr int64_t kEndOfTime = INT64_MAX;
+
 /// A set of rows in columnar form: a schema, one column per field, and a RowKind per row.
 /// `row_kinds` empty means every row is an INSERT (the append-only fast path).
 struct Batch {
@@ -24,6 +29,14 @@ struct Batch {
   std::vector<ColumnPtr> columns;
   size_t num_rows = 0;
   std::vector<RowKind> row_kinds;
+  /// Streaming only: the event-time watermark after this batch (every later row with an event
+  /// time <= watermark is late), or kNoWatermark when it did not move.
+  int64_t watermark = kNoWatermark;
+  /// Streaming only: a 0-row heartbeat whose sources had nothing more for now. Operators pass
+  /// heartbeats up so the driver regains control (checkpoints, timers, test steps).
+  bool drained = false;
+  /// The source partition all rows came from, or -1 (one partition / not known).
+  int32_t partition = -1;
 
   Batch() = default;
   Batch(SchemaPtr s, std::vector<ColumnPtr> cols, size_t rows)
@@ -31,6 +44,9 @@ struct Batch {
 
   /// An empty batch with fresh, empty columns of `schema`.
   static Batch empty(SchemaPtr schema);
+  /// A 0-row batch that only carries a watermark (and the drained flag) of `from`.
+  static Batch heartbeat(SchemaPtr schema, const Batch& from);
+  bool is_heartbeat() const { return num_rows == 0; }
 
   RowKind row_kind(size_t i) const { return row_kinds.empty() ? RowKind::kInsert : row_kinds[i]; }
   bool append_only() const;

@@ -182,6 +182,7 @@ void print_statement_result(const sql::Statement& s, const StatementResult& r, R
   }
   if (r.rows_rejected > 0)
     fmt::print(stderr, "{}skipped {} malformed rows (on_error = 'skip')\n", label, r.rows_rejected);
+  if (!r.late_summary.empty()) fmt::print(stderr, "{}{}\n", label, r.late_summary);
   std::fflush(stdout);
 }
 

@@ -32,6 +32,7 @@ void register_builtin_connectors();
 /// Per-connector registration functions called by register_builtin_connectors().
 void register_file_connector();
 void register_kafka_connector();
+void register_nexmark_connector();
 void register_stdout_connector();
 
 }  // namespace velo

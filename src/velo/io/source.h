@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "velo/batch/batch.h"
+#include "velo/io/options.h"
 #include "velo/io/scan_spec.h"
 
 namespace velo {
@@ -30,6 +31,23 @@ struct SourceProgress {
 
 enum class PollStatus { kBatch, kNothingYet, kEnd };
 
+/// What to do with a row whose window was already emitted (ARCHITECTURE.md §4).
+enum class LatePolicy { kDrop, kDeadLetter, kUpdate };
+
+/// How rows of a source get event time and watermarks: the source options `event_time`,
+/// `max_out_of_orderness`, `idle_timeout`, `late_data` and `allowed_lateness`.
+struct EventTimeSpec {
+  std::string column;                 // empty = no event time, no watermarks
+  int64_t max_out_of_orderness = 0;   // µs
+  int64_t idle_timeout = -1;          // µs of processing time; -1 = never idle by timeout
+  LatePolicy late = LatePolicy::kDrop;
+  int64_t allowed_lateness = -1;      // µs a fired window stays updatable; -1 = one window size
+  std::string dead_letter;            // sink URI for late_data = 'dlq'
+  bool enabled() const { return !column.empty(); }
+  /// Reads (and marks used) the event-time options; keys absent keep the values of `defaults`.
+  static EventTimeSpec from_options(const Options& options, EventTimeSpec defaults);
+};
+
 /// One single-threaded stream of batches of a source (a share of its files, partitions, ...).
 class SourceReader {
  public:
@@ -37,6 +55,12 @@ class SourceReader {
   /// Produces the next batch into `out` (schema = the source's output schema), or says that
   /// nothing is available before `deadline`, or that this reader is done.
   virtual PollStatus next(Batch* out, Deadline deadline) = 0;
+  /// The partitions this reader reads; watermarks are tracked per partition and combined by
+  /// min. Empty = one partition. Batches say which one they came from (Batch::partition).
+  virtual std::vector<int32_t> partitions() const { return {}; }
+  /// True while the source itself knows `partition` has nothing to say for now (it then does
+  /// not hold the watermark back), independent of `idle_timeout`.
+  virtual bool partition_idle(int32_t partition) const { return false; }
 };
 
 /// A data source (ARCHITECTURE.md §3). Created by a connector factory from a URI and options;
@@ -63,8 +87,13 @@ class Source {
   /// processed files (`delete_after_read`). At-least-once hinges on calling it only then.
   virtual void acknowledge() {}
 
+  /// Event time of the rows (set by the catalog from the options, or a connector default).
+  const EventTimeSpec& event_time() const { return event_time_; }
+  void set_event_time(EventTimeSpec spec) { event_time_ = std::move(spec); }
+
  protected:
   ScanSpec spec_;
+  EventTimeSpec event_time_;
 };
 
 /// A data sink (ARCHITECTURE.md §3): two-phase commit makes publishing atomic.

@@ -206,6 +206,8 @@ ConnectorEntry make_connector_entry(const std::string& name, const Options& prop
             take(props, {"connection_string", "connection", "hosts"}, "localhost:27017");
     } else if (type == "nexmark" || type == "stdout") {
       uri = type + "://";
+    } else if (type == "test") {
+      uri = "test://" + Options::lower(name);
     } else {
       throw Error(ErrorKind::kNotSupported,
                   fmt::format("{}: connector '{}' is not available yet", origin, type));

@@ -16,6 +16,7 @@
 #include "velo/formats/format.h"
 #include "velo/runtime/config.h"
 #include "velo/runtime/connector_catalog.h"
+#include "velo/runtime/job.h"
 #include "velo/runtime/progress.h"
 #include "velo/sql/binder/binder.h"
 #include "velo/sql/parser/parser.h"
@@ -47,6 +48,15 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
 }
 
 Engine::~Engine() = default;
+
+bool Engine::step_jobs() {
+  bool running = false;
+  for (auto& j : jobs_)
+    if (!j->finished()) running |= j->step();
+  return running;
+}
+
+void Engine::kill_jobs() { jobs_.clear(); }
 
 sql::Catalog& Engine::catalog() { return *catalog_; }
 
@@ -197,6 +207,11 @@ StatementResult Engine::run_create_as(const sql::Statement& s) {
     } else if (const ConnectorEntry* e = catalog_->config().find_sink(s.name)) {
       sink = *e;
       for (const auto& [k, v] : groups.rest.all()) sink.options.set(k, v);
+    } else if (!options_.default_sink_template.empty()) {
+      sink.uri = options_.default_sink_template;
+      size_t at = sink.uri.find("{name}");
+      if (at != std::string::npos) sink.uri.replace(at, 6, Options::lower(s.name));
+      sink.options = groups.rest;
     } else if (!options_.default_kafka.empty()) {
       // ksqlDB's rule: CREATE STREAM s AS SELECT writes the topic s.
       sink.uri = "kafka://" + options_.default_kafka + "/" + s.name;
@@ -229,7 +244,7 @@ StatementResult Engine::declare(const sql::Statement& s) {
     catalog_->add_sink(std::move(entry));
   } else {
     // Open it once now so a bad URI or option fails at the CREATE, not at first use.
-    make_source(entry.uri, entry.options);
+    catalog_->open_source_uri(entry.uri, entry.options);
     r.message = fmt::format("source {} -> {}", s.name, entry.uri);
     catalog_->add_source(std::move(entry));
   }
@@ -276,38 +291,41 @@ StatementResult Engine::run_plan(const sql::Statement& s,
 
   StatementResult result;
   result.schema = plan->schema;
-  std::atomic<int64_t> rows_out{0};
+  std::unique_ptr<Job> job;
   try {
     for (auto& sink : sinks) sink->open(plan->schema);
-    sql::PhysicalPlanner planner(options_.parallelism);
+    auto context = std::make_unique<StreamContext>();
+    if (options_.clock) context->clock = options_.clock;
+    sql::PhysicalPlanner planner(options_.parallelism, context.get());
     OperatorPtr root = planner.build(plan);
-    std::unique_ptr<ProgressReporter> progress;
-    if (options_.progress && isatty(STDERR_FILENO)) progress = std::make_unique<ProgressReporter>(sources, &rows_out);
-    Batch b;
-    while (root->next(&b)) {
-      rows_out += static_cast<int64_t>(b.num_rows);
-      if (sinks.empty()) {
-        result.batches.push_back(std::move(b));
-      } else {
-        for (auto& sink : sinks) sink->write(b);
-      }
-      b = Batch();
-    }
-    progress.reset();
-    // Two-phase publish: everything durable first, then everything visible.
-    std::vector<std::string> handles;
-    for (auto& sink : sinks) handles.push_back(sink->prepare());
-    for (size_t i = 0; i < sinks.size(); ++i) sinks[i]->commit(handles[i]);
-    for (auto& src : sources) src->acknowledge();
+    StreamContext* ctx = context.get();
+    job = std::make_unique<Job>(plan->schema, std::move(root), std::move(sinks), sources, std::move(context));
+    for (const auto& src : sources)
+      if (src->event_time().late == LatePolicy::kDeadLetter && !ctx->dead_letter)
+        ctx->dead_letter = job->add_side_sink(make_sink(src->event_time().dead_letter, Options{}));
   } catch (...) {
     for (auto& sink : sinks) sink->abort();
     throw;
   }
-  for (auto& sink : sinks) {
+  if (options_.detach_streaming_jobs && sql::is_unbounded(*plan)) {
+    result.message = fmt::format("started streaming job {}", jobs_.size() + 1);
+    result.schema = nullptr;
+    jobs_.push_back(std::move(job));
+    return result;
+  }
+  {
+    std::unique_ptr<ProgressReporter> progress;
+    if (options_.progress && isatty(STDERR_FILENO))
+      progress = std::make_unique<ProgressReporter>(sources, job->rows_out_counter());
+    job->run_to_end();
+  }
+  result.batches = std::move(job->results());
+  for (auto& sink : job->sinks()) {
     result.rows_written = std::max(result.rows_written, sink->rows_written());
     result.sinks.push_back(sink->describe());
   }
   for (const auto& src : sources) result.rows_rejected += src->rows_rejected();
+  result.late_summary = job->late_summary();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -9,6 +9,7 @@
 #include "velo/batch/batch.h"
 #include "velo/sql/binder/catalog.h"
 #include "velo/sql/parser/ast.h"
+#include "velo/time/clock.h"
 
 namespace velo {
 
@@ -19,9 +20,18 @@ struct EngineOptions {
   std::string default_kafka;    // bootstrap of the cluster unqualified names resolve to
   /// YAML config (`--config`); empty = $VELO_CONFIG if set, else none.
   std::string config_path;
+  /// Processing-time clock of streaming jobs (idle timeouts, PROCTIME windows); null = wall.
+  std::shared_ptr<const Clock> clock;
+  /// Streaming statements (unbounded input) start a job and return at once; the caller drives
+  /// it with step_jobs() (the stest runner). Off: they run until stopped (the CLI).
+  bool detach_streaming_jobs = false;
+  /// Sink of CREATE STREAM/TABLE name AS SELECT without sink properties, as a template where
+  /// {name} is the statement's name (e.g. "test://{name}"); empty = the default Kafka topic.
+  std::string default_sink_template;
 };
 
 class ConnectorCatalog;
+class Job;
 
 /// What one statement produced.
 struct StatementResult {
@@ -31,6 +41,7 @@ struct StatementResult {
   int64_t rows_written = 0;     // rows written to sinks
   std::vector<std::string> sinks;  // descriptions of the sinks written
   int64_t rows_rejected = 0;    // rows skipped by on_error = 'skip'
+  std::string late_summary;     // "late rows: 3 dropped" (streaming jobs)
   double seconds = 0;
   std::string message;          // one line for statements that only declare (CREATE SOURCE ...)
 };
@@ -52,6 +63,14 @@ class Engine {
   sql::Catalog& catalog();
   const EngineOptions& options() const { return options_; }
 
+  /// Detached streaming jobs (EngineOptions::detach_streaming_jobs), in start order.
+  const std::vector<std::unique_ptr<Job>>& jobs() const { return jobs_; }
+  /// Steps every detached job until its sources have nothing more for now; finished jobs stay
+  /// listed. Returns true while any is still running.
+  bool step_jobs();
+  /// Stops every detached job without committing (a crash, for restart tests).
+  void kill_jobs();
+
  private:
   StatementResult run_query(const sql::Statement& statement);
   /// Runs the statement's query into `sinks`: prepare + commit on success, abort on failure.
@@ -66,6 +85,7 @@ class Engine {
 
   EngineOptions options_;
   std::unique_ptr<ConnectorCatalog> catalog_;
+  std::vector<std::unique_ptr<Job>> jobs_;
 };
 
 /// Registers connectors, formats and file systems compiled into this binary. Idempotent.

@@ -13,22 +13,58 @@
 
 namespace velo {
 
+void ScanOperator::track_event_time(int column, const EventTimeSpec& spec, const Clock* clock) {
+  event_time_column_ = column;
+  watermarks_ = std::make_unique<WatermarkTracker>(spec.max_out_of_orderness, spec.idle_timeout, clock);
+  watermarks_->set_partitions(reader_->partitions());
+}
+
+void ScanOperator::refresh_idle_partitions() {
+  std::vector<int32_t> parts = reader_->partitions();
+  for (int32_t p : parts) watermarks_->set_idle(p, reader_->partition_idle(p));
+}
+
 bool ScanOperator::next(Batch* out) {
-  while (true) {
-    PollStatus s = reader_->next(out, std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
-    if (s == PollStatus::kEnd) return false;
-    if (s == PollStatus::kBatch && out->num_rows > 0) {
-      out->schema = schema_;
-      return true;
+  PollStatus s = reader_->next(out, std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
+  if (s == PollStatus::kEnd) return false;
+  int32_t partition = out->partition;
+  if (s == PollStatus::kBatch && out->num_rows > 0) {
+    out->schema = schema_;
+    out->drained = false;
+    out->watermark = kNoWatermark;
+    if (watermarks_) {
+      watermarks_->observe(partition, *out->columns[event_time_column_], out->num_rows);
+      int64_t w = watermarks_->watermark();
+      if (w > emitted_watermark_) out->watermark = emitted_watermark_ = w;
     }
+    return true;
   }
+  // Nothing for now: a heartbeat, so operators above can fire timers and the driver regains
+  // control. Idleness may have let the watermark move.
+  *out = Batch::empty(schema_);
+  out->drained = true;
+  if (watermarks_) {
+    refresh_idle_partitions();
+    int64_t w = watermarks_->watermark();
+    if (w > emitted_watermark_) out->watermark = emitted_watermark_ = w;
+  }
+  return true;
 }
 
 bool FilterOperator::next(Batch* out) {
   Batch in;
   while (child_->next(&in)) {
+    if (in.num_rows == 0) {
+      *out = std::move(in);
+      return true;
+    }
     evaluator_.select(*predicate_, in, &selection_);
-    if (selection_.empty()) continue;
+    if (selection_.empty()) {
+      // Rows gone, but the time they carried must still reach the operators above.
+      if (in.watermark == kNoWatermark) continue;
+      *out = Batch::heartbeat(in.schema, in);
+      return true;
+    }
     if (selection_.size() == in.num_rows) {
       *out = std::move(in);
     } else {
@@ -42,9 +78,15 @@ bool FilterOperator::next(Batch* out) {
 bool ProjectOperator::next(Batch* out) {
   Batch in;
   if (!child_->next(&in)) return false;
+  if (in.num_rows == 0) {
+    *out = Batch::heartbeat(schema_, in);
+    return true;
+  }
   Batch result;
   result.schema = schema_;
   result.num_rows = in.num_rows;
+  result.watermark = in.watermark;
+  result.partition = in.partition;
   result.columns.reserve(exprs_.size());
   for (const auto& e : exprs_) result.columns.push_back(evaluator_.evaluate(*e, in));
   result.row_kinds = std::move(in.row_kinds);
@@ -55,6 +97,11 @@ bool ProjectOperator::next(Batch* out) {
 bool LimitOperator::next(Batch* out) {
   Batch in;
   while (limit_ != 0 && child_->next(&in)) {
+    if (in.num_rows == 0) {
+      *out = std::move(in);
+      out->schema = schema_;
+      return true;
+    }
     size_t begin = 0;
     if (offset_ > 0) {
       size_t skip = std::min<size_t>(offset_, in.num_rows);
@@ -75,15 +122,40 @@ bool LimitOperator::next(Batch* out) {
 }
 
 bool UnionOperator::next(Batch* out) {
-  while (current_ < children_.size()) {
-    if (children_[current_]->next(out)) {
-      out->schema = schema_;
+  while (true) {
+    size_t live = 0;
+    for (bool d : done_) live += d ? 0 : 1;
+    if (live == 0) return false;
+    if (done_[current_]) {
+      current_ = (current_ + 1) % children_.size();
+      continue;
+    }
+    size_t i = current_;
+    if (!children_[i]->next(out)) {
+      done_[i] = true;
+      children_[i].reset();  // release the finished child's resources early
+      int64_t w = watermarks_.finish(i);
+      if (w != kNoWatermark && live > 1) {
+        *out = Batch::empty(schema_);
+        out->watermark = w;
+        return true;
+      }
+      continue;
+    }
+    out->schema = schema_;
+    out->watermark = watermarks_.update(i, out->watermark);
+    if (out->num_rows > 0) {
+      drained_in_a_row_ = 0;
       return true;
     }
-    children_[current_].reset();  // release the finished child's resources early
-    ++current_;
+    // This child has nothing for now: give the others a turn; drained once all had none.
+    if (out->drained) {
+      current_ = (current_ + 1) % children_.size();
+      out->drained = ++drained_in_a_row_ >= live;
+      if (out->drained) drained_in_a_row_ = 0;
+    }
+    return true;
   }
-  return false;
 }
 
 bool ValuesOperator::next(Batch* out) {
@@ -97,7 +169,7 @@ bool ValuesOperator::next(Batch* out) {
 struct GatherOperator::Shared {
   std::mutex mu;
   std::condition_variable can_push, can_pop;
-  std::deque<Batch> queue;
+  std::deque<std::pair<size_t, Batch>> queue;  // (pipeline, batch)
   size_t capacity = 8;
   int running = 0;
   bool cancelled = false;
@@ -106,19 +178,26 @@ struct GatherOperator::Shared {
 };
 
 GatherOperator::GatherOperator(SchemaPtr schema, std::vector<OperatorPtr> pipelines)
-    : Operator(std::move(schema)), shared_(std::make_shared<Shared>()) {
+    : Operator(std::move(schema)), shared_(std::make_shared<Shared>()), watermarks_(pipelines.size()) {
   shared_->capacity = 4 * pipelines.size();
   shared_->running = static_cast<int>(pipelines.size());
-  for (auto& p : pipelines) {
+  for (size_t i = 0; i < pipelines.size(); ++i) {
     auto shared = shared_;
-    shared_->threads.emplace_back([shared, op = std::shared_ptr<Operator>(std::move(p))] {
+    shared_->threads.emplace_back([shared, i, op = std::shared_ptr<Operator>(std::move(pipelines[i]))] {
       try {
         Batch b;
-        while (op->next(&b)) {
+        bool more = true;
+        while (more) {
+          more = op->next(&b);
+          if (!more) {
+            // End marker: this pipeline no longer holds the watermark back.
+            b = Batch();
+            b.watermark = kEndOfTime;
+          }
           std::unique_lock<std::mutex> lock(shared->mu);
           shared->can_push.wait(lock, [&] { return shared->queue.size() < shared->capacity || shared->cancelled; });
           if (shared->cancelled) break;
-          shared->queue.push_back(std::move(b));
+          shared->queue.emplace_back(i, std::move(b));
           shared->can_pop.notify_one();
           b = Batch();
         }
@@ -145,17 +224,29 @@ GatherOperator::~GatherOperator() {
 }
 
 bool GatherOperator::next(Batch* out) {
-  std::unique_lock<std::mutex> lock(shared_->mu);
-  shared_->can_pop.wait(lock, [&] {
-    return !shared_->queue.empty() || shared_->running == 0 || shared_->error;
-  });
-  if (shared_->error) std::rethrow_exception(shared_->error);
-  if (shared_->queue.empty()) return false;
-  *out = std::move(shared_->queue.front());
-  shared_->queue.pop_front();
-  shared_->can_push.notify_one();
-  out->schema = schema_;
-  return true;
+  while (true) {
+    std::unique_lock<std::mutex> lock(shared_->mu);
+    shared_->can_pop.wait(lock, [&] {
+      return !shared_->queue.empty() || shared_->running == 0 || shared_->error;
+    });
+    if (shared_->error) std::rethrow_exception(shared_->error);
+    if (shared_->queue.empty()) return false;
+    auto [pipeline, batch] = std::move(shared_->queue.front());
+    shared_->queue.pop_front();
+    shared_->can_push.notify_one();
+    lock.unlock();
+    bool end_marker = batch.num_rows == 0 && batch.watermark == kEndOfTime && batch.columns.empty();
+    int64_t w = watermarks_.update(pipeline, batch.watermark);
+    if (end_marker) {
+      if (w == kNoWatermark || w == kEndOfTime) continue;
+      batch = Batch::empty(schema_);
+    }
+    *out = std::move(batch);
+    out->watermark = w;
+    out->schema = schema_;
+    if (out->num_rows == 0 && out->columns.empty()) *out = Batch::heartbeat(schema_, *out);
+    return true;
+  }
 }
 
 // ---- Sort ------------------------------------------------------------------------------------
@@ -200,7 +291,8 @@ void SortOperator::sort_all() {
   sorted_ = true;
   std::vector<Batch> batches;
   Batch b;
-  while (child_->next(&b)) batches.push_back(std::move(b));
+  while (child_->next(&b))
+    if (b.num_rows > 0) batches.push_back(std::move(b));
   if (batches.empty()) return;
   Batch all = concat(batches, schema_);
   batches.clear();

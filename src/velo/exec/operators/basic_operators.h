@@ -7,18 +7,28 @@
 #include "velo/exec/evaluator.h"
 #include "velo/exec/operators/operator.h"
 #include "velo/io/source.h"
+#include "velo/time/clock.h"
+#include "velo/time/watermark_merger.h"
+#include "velo/time/watermark_tracker.h"
 
 namespace velo {
 
-/// Reads one SourceReader.
+/// Reads one SourceReader. With an event-time column it tracks per-partition watermarks and
+/// stamps them on the batches; when the reader has nothing for now it returns a heartbeat.
 class ScanOperator : public Operator {
  public:
   ScanOperator(SchemaPtr schema, std::unique_ptr<SourceReader> reader)
       : Operator(std::move(schema)), reader_(std::move(reader)) {}
+  /// Tracks watermarks over output column `column` (a TIMESTAMP).
+  void track_event_time(int column, const EventTimeSpec& spec, const Clock* clock);
   bool next(Batch* out) override;
 
  private:
+  void refresh_idle_partitions();
   std::unique_ptr<SourceReader> reader_;
+  int event_time_column_ = -1;
+  std::unique_ptr<WatermarkTracker> watermarks_;
+  int64_t emitted_watermark_ = kNoWatermark;
 };
 
 /// Keeps the rows where the predicate is TRUE.
@@ -61,16 +71,24 @@ class LimitOperator : public Operator {
   int64_t offset_;
 };
 
-/// All rows of each child in turn (UNION ALL); children already produce the same schema.
+/// All rows of its children (UNION ALL); children already produce the same schema. A child
+/// is read until it ends or has nothing for now, then the next one (bounded children thus come
+/// one after the other); the watermark is the minimum over the children.
 class UnionOperator : public Operator {
  public:
   UnionOperator(std::vector<OperatorPtr> children, SchemaPtr schema)
-      : Operator(std::move(schema)), children_(std::move(children)) {}
+      : Operator(std::move(schema)),
+        children_(std::move(children)),
+        done_(children_.size(), false),
+        watermarks_(children_.size()) {}
   bool next(Batch* out) override;
 
  private:
   std::vector<OperatorPtr> children_;
+  std::vector<bool> done_;
+  WatermarkMerger watermarks_;
   size_t current_ = 0;
+  size_t drained_in_a_row_ = 0;
 };
 
 /// A fixed list of batches (SELECT without FROM: one row, no columns).
@@ -96,6 +114,7 @@ class GatherOperator : public Operator {
  private:
   struct Shared;
   std::shared_ptr<Shared> shared_;
+  WatermarkMerger watermarks_;
 };
 
 /// Orders all input rows by keys (bounded inputs). With a limit, keeps only the top rows.

@@ -8,7 +8,8 @@
 
 namespace velo {
 
-GroupTable::GroupTable(std::vector<DataType> key_types, const std::vector<AggregateSpec>* aggregates)
+GroupTable::GroupTable(std::vector<DataType> key_types,
+                       const std::vector<AggregateSpec>* aggregates)
     : aggregates_(aggregates) {
   for (auto& t : key_types) keys_.push_back(Column::make(std::move(t)));
   for (const auto& a : *aggregates_) {
@@ -33,7 +34,8 @@ GroupTable::~GroupTable() {
   }
 }
 
-uint32_t GroupTable::new_group(const std::vector<const Column*>& keys, uint32_t row, uint64_t hash) {
+uint32_t GroupTable::new_group(const std::vector<const Column*>& keys, uint32_t row,
+                               uint64_t hash) {
   uint32_t g = static_cast<uint32_t>(num_groups_++);
   for (size_t k = 0; k < keys.size(); ++k) keys_[k]->append_from(*keys[k], row);
   group_hashes_.push_back(hash);
@@ -98,7 +100,8 @@ void GroupTable::find_groups(const std::vector<const Column*>& keys, size_t rows
     if (cmp_rows.empty()) break;
     equal.assign(cmp_rows.size(), 1);
     for (size_t k = 0; k < keys.size(); ++k)
-      compare_rows(*keys[k], cmp_rows.data(), *keys_[k], cmp_groups.data(), cmp_rows.size(), equal.data());
+      compare_rows(*keys[k], cmp_rows.data(), *keys_[k], cmp_groups.data(), cmp_rows.size(),
+                   equal.data());
     next_pending.clear();
     for (size_t j = 0; j < cmp_rows.size(); ++j) {
       uint32_t i = cmp_rows[j];
@@ -113,7 +116,14 @@ void GroupTable::find_groups(const std::vector<const Column*>& keys, size_t rows
   }
 }
 
-void GroupTable::consume(const Batch& input, const std::vector<BoundExprPtr>& group_exprs, Evaluator* ev) {
+void GroupTable::consume(const Batch& input, const std::vector<BoundExprPtr>& group_exprs,
+                         Evaluator* ev) {
+  assign(input, group_exprs, ev, &group_ids_);
+  update(input, group_ids_, ev);
+}
+
+void GroupTable::assign(const Batch& input, const std::vector<BoundExprPtr>& group_exprs,
+                        Evaluator* ev, std::vector<uint32_t>* group_ids) {
   size_t rows = input.num_rows;
   std::vector<ColumnPtr> key_cols;
   std::vector<const Column*> keys;
@@ -121,8 +131,12 @@ void GroupTable::consume(const Batch& input, const std::vector<BoundExprPtr>& gr
     key_cols.push_back(ev->evaluate(*g, input));
     keys.push_back(key_cols.back().get());
   }
-  group_ids_.resize(rows);
-  find_groups(keys, rows, group_ids_.data());
+  group_ids->resize(rows);
+  find_groups(keys, rows, group_ids->data());
+}
+
+void GroupTable::update(const Batch& input, const std::vector<uint32_t>& group_ids, Evaluator* ev) {
+  size_t rows = input.num_rows;
   state_ptrs_.resize(rows);
   std::vector<uint32_t> sel;
   for (size_t a = 0; a < aggregates_->size(); ++a) {
@@ -135,9 +149,9 @@ void GroupTable::consume(const Batch& input, const std::vector<BoundExprPtr>& gr
       filtered = gather(input, sel.data(), sel.size());
       src = &filtered;
       n = sel.size();
-      for (size_t i = 0; i < n; ++i) state_ptrs_[i] = state(group_ids_[sel[i]]) + offsets_[a];
+      for (size_t i = 0; i < n; ++i) state_ptrs_[i] = state(group_ids[sel[i]]) + offsets_[a];
     } else {
-      for (size_t i = 0; i < n; ++i) state_ptrs_[i] = state(group_ids_[i]) + offsets_[a];
+      for (size_t i = 0; i < n; ++i) state_ptrs_[i] = state(group_ids[i]) + offsets_[a];
     }
     if (n == 0) continue;
     std::vector<ColumnPtr> arg_cols;
@@ -156,21 +170,26 @@ void GroupTable::merge(GroupTable& other) {
   for (size_t a = 0; a < aggregates_->size(); ++a) {
     const auto& f = (*aggregates_)[a].function;
     for (uint32_t g = 0; g < other.num_groups_; ++g)
-      f.combine(state(ids[g]) + offsets_[a], other.state(g) + other.offsets_[a], f.bind_state.get());
+      f.combine(state(ids[g]) + offsets_[a], other.state(g) + other.offsets_[a],
+                f.bind_state.get());
   }
 }
 
 Batch GroupTable::emit(SchemaPtr schema, size_t begin, size_t n) {
+  std::vector<uint32_t> sel(n);
+  for (size_t i = 0; i < n; ++i) sel[i] = static_cast<uint32_t>(begin + i);
+  return emit_groups(std::move(schema), sel.data(), n);
+}
+
+Batch GroupTable::emit_groups(SchemaPtr schema, const uint32_t* ids, size_t n) {
   Batch out;
   out.schema = std::move(schema);
   out.num_rows = n;
-  std::vector<uint32_t> sel(n);
-  for (size_t i = 0; i < n; ++i) sel[i] = static_cast<uint32_t>(begin + i);
-  for (const auto& k : keys_) out.columns.push_back(gather(*k, sel.data(), n));
+  for (const auto& k : keys_) out.columns.push_back(gather(*k, ids, n));
   std::vector<uint8_t*> ptrs(n);
   for (size_t a = 0; a < aggregates_->size(); ++a) {
     const auto& f = (*aggregates_)[a].function;
-    for (size_t i = 0; i < n; ++i) ptrs[i] = state(static_cast<uint32_t>(begin + i)) + offsets_[a];
+    for (size_t i = 0; i < n; ++i) ptrs[i] = state(ids[i]) + offsets_[a];
     auto col = Column::make(f.return_type);
     col->reserve(n);
     f.finalize(ptrs.data(), n, col.get(), f.bind_state.get());
@@ -181,7 +200,8 @@ Batch GroupTable::emit(SchemaPtr schema, size_t begin, size_t n) {
 
 HashAggregateOperator::HashAggregateOperator(std::vector<OperatorPtr> inputs,
                                              std::vector<BoundExprPtr> group_exprs,
-                                             std::vector<AggregateSpec> aggregates, SchemaPtr schema)
+                                             std::vector<AggregateSpec> aggregates,
+                                             SchemaPtr schema)
     : Operator(std::move(schema)),
       inputs_(std::move(inputs)),
       group_exprs_(std::move(group_exprs)),
@@ -193,7 +213,8 @@ void HashAggregateOperator::build() {
   for (const auto& g : group_exprs_) key_types.push_back(g->type);
   size_t n = inputs_.size();
   std::vector<std::unique_ptr<GroupTable>> tables;
-  for (size_t i = 0; i < n; ++i) tables.push_back(std::make_unique<GroupTable>(key_types, &aggregates_));
+  for (size_t i = 0; i < n; ++i)
+    tables.push_back(std::make_unique<GroupTable>(key_types, &aggregates_));
   auto run = [&](size_t i) {
     Evaluator ev;
     Batch b;

@@ -29,6 +29,14 @@ class GroupTable {
 
   /// Consumes one input batch: evaluates keys and arguments, finds or creates groups, updates.
   void consume(const Batch& input, const std::vector<BoundExprPtr>& group_exprs, Evaluator* ev);
+  /// The group of every row of `input` (created when new): consume() in two steps, so a
+  /// changelog operator can read the groups' results between them.
+  void assign(const Batch& input, const std::vector<BoundExprPtr>& group_exprs, Evaluator* ev,
+              std::vector<uint32_t>* group_ids);
+  /// Adds the rows of `input` to the groups `group_ids` (from assign).
+  void update(const Batch& input, const std::vector<uint32_t>& group_ids, Evaluator* ev);
+  /// Output rows of the groups `ids[0..n)`: key columns then one column per aggregate.
+  Batch emit_groups(SchemaPtr schema, const uint32_t* ids, size_t n);
   /// Folds every group of `other` into this table (parallel partial aggregation).
   void merge(GroupTable& other);
   size_t num_groups() const { return num_groups_; }

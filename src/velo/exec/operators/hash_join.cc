@@ -47,7 +47,8 @@ void HashJoinOperator::build_table() {
   built_ = true;
   std::vector<Batch> batches;
   Batch b;
-  while (build_->next(&b)) batches.push_back(std::move(b));
+  while (build_->next(&b))
+    if (b.num_rows > 0) batches.push_back(std::move(b));
   build_rows_ = batches.empty() ? Batch::empty(build_->schema()) : concat(batches, build_->schema());
   build_rows_.schema = build_->schema();
   batches.clear();
@@ -82,6 +83,12 @@ Batch HashJoinOperator::make_output(const Batch& probe, const std::vector<uint32
   out.num_rows = probe_rows.size();
   for (const auto& c : probe.columns) out.columns.push_back(gather_or_null(*c, probe_rows));
   for (const auto& c : build_rows_.columns) out.columns.push_back(gather_or_null(*c, build_rows));
+  if (!probe.row_kinds.empty()) {
+    // A changelog probe side: each output row carries the change of its probe row.
+    out.row_kinds.resize(probe_rows.size(), RowKind::kInsert);
+    for (size_t i = 0; i < probe_rows.size(); ++i)
+      if (probe_rows[i] != kNoRow) out.row_kinds[i] = probe.row_kinds[probe_rows[i]];
+  }
   return out;
 }
 
@@ -97,6 +104,10 @@ bool HashJoinOperator::next(Batch* out) {
       break;
     }
     size_t n = in.num_rows;
+    if (n == 0) {
+      *out = Batch::heartbeat(schema_, in);
+      return true;
+    }
     probe_rows.clear();
     build_rows.clear();
     if (probe_keys_.empty()) {
@@ -166,7 +177,11 @@ bool HashJoinOperator::next(Batch* out) {
         joined = joined.num_rows ? concat({joined, pad}, schema_) : pad;
       }
     }
-    if (joined.num_rows == 0) continue;
+    if (joined.num_rows == 0) {
+      if (in.watermark == kNoWatermark) continue;
+      joined = Batch::empty(schema_);
+    }
+    joined.watermark = in.watermark;
     *out = std::move(joined);
     return true;
   }

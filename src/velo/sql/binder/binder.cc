@@ -71,6 +71,8 @@ struct Binder::AggregateContext {
   bool collecting = false;  // first pass: only collect aggregates
 };
 
+bool Binder::is_collecting(const AggregateContext* agg) { return agg && agg->collecting; }
+
 void Binder::fail(const SourcePos& pos, const std::string& message) const {
   throw Error(ErrorKind::kUser, message, ErrorLocation{"", pos.line, pos.column, pos.offset});
 }
@@ -223,8 +225,7 @@ Binder::Bound Binder::bind_table_ref(const TableRef& ref) {
       return out;
     }
     case TableRef::Kind::kJoin: return bind_join(ref);
-    case TableRef::Kind::kFunction:
-      fail(ref.pos, fmt::format("not supported yet: table function {}() (windowed streaming queries)", ref.target));
+    case TableRef::Kind::kFunction: return bind_window_table_function(ref);
   }
   fail(ref.pos, "unknown table reference");
 }
@@ -331,6 +332,8 @@ int Binder::resolve_column(const Expr& e, const Scope& scope, bool must_exist) {
   } else if (names.size() == 3) {
     consider(names[0], names[1] + "." + names[2]);
   }
+  if (matches.empty() && names.size() == 1 && names[0].size() > 8 && iequals(names[0].substr(0, 8), "_window_"))
+    consider("", names[0].substr(1));  // Velostream's _window_start / _window_end
   if (matches.size() > 1) {
     fail(e.pos, fmt::format("column reference '{}' is ambiguous (qualify it with a table alias)", e.to_string()));
   }
@@ -383,7 +386,8 @@ BoundExprPtr Binder::bind_column_ref(const Expr& e, const Scope& scope) {
 
 BoundExprPtr Binder::bind_function(const Expr& e, const Scope& scope, AggregateContext* agg, const char* clause) {
   std::string name = upper(e.name);
-  if (e.over) fail(e.pos, "not supported yet: window function " + name + "() OVER (...)");
+  if (BoundExprPtr w = bind_window_property(e, scope, agg, clause)) return w;
+  if (e.over) return bind_over_call(e, scope, agg, clause);
   if (is_aggregate_function(name) && !FunctionRegistry::instance().find_scalar(name)) {
     if (!agg) fail(e.pos, fmt::format("aggregate function {}() is not allowed in {}", name, clause));
     std::string key = e.to_string();
@@ -607,14 +611,17 @@ bool contains_aggregate(const Expr& e) {
   for (const auto& a : e.args)
     if (a && contains_aggregate(*a)) return true;
   if (e.kind == ExprKind::kFunction && e.filter && contains_aggregate(*e.filter)) return true;
+  if (e.over) {
+    for (const auto& p : e.over->partition_by)
+      if (contains_aggregate(*p)) return true;
+    for (const auto& o : e.over->order_by)
+      if (contains_aggregate(*o.expr)) return true;
+  }
   return false;
 }
 }  // namespace
 
 Binder::Bound Binder::bind_select(const Select& select, const Query& query) {
-  if (select.window) fail(select.window->pos, "not supported yet: WINDOW " + select.window->kind + " (streaming windows)");
-  if (select.emit != EmitMode::kDefault) fail(query.pos, "not supported yet: EMIT CHANGES / EMIT FINAL");
-
   Bound input;
   if (select.from) {
     input = bind_table_ref(*select.from);
@@ -638,6 +645,25 @@ Binder::Bound Binder::bind_select(const Select& select, const Query& query) {
     filter->predicate = bind_cast_expr(pred, DataType::boolean());
     filter->children.push_back(plan);
     plan = filter;
+  }
+
+  // A time window (WINDOW TUMBLING(...) or GROUP BY ..., TUMBLE(...)): window_start and
+  // window_end join the input columns and the group keys.
+  const Expr* group_window = nullptr;
+  for (const auto& g : select.group_by)
+    if (g->kind == ExprKind::kFunction && is_window_function_name(g->name)) {
+      if (group_window || select.window) fail(g->pos, "a GROUP BY has at most one time window");
+      group_window = g.get();
+    }
+  bool windowed = select.window || group_window;
+  if (windowed) {
+    std::vector<const Expr*> wargs;
+    const auto& src_args = select.window ? select.window->args : group_window->args;
+    for (const auto& a : src_args) wargs.push_back(a.get());
+    input.plan = plan;
+    input = add_window(std::move(input), select.window ? select.window->kind : group_window->name, wargs,
+                       select.window ? select.window->pos : group_window->pos, false);
+    plan = input.plan;
   }
 
   // Expand stars into plain select items (by column index).
@@ -664,13 +690,16 @@ Binder::Bound Binder::bind_select(const Select& select, const Query& query) {
     items.push_back(Item{si.expr.get(), -1, output_name(si)});
   }
 
-  bool aggregate_query = !select.group_by.empty() || select.distinct;
+  bool aggregate_query = !select.group_by.empty() || select.distinct || windowed;
   for (const auto& it : items) aggregate_query |= it.expr && contains_aggregate(*it.expr);
   if (select.having) aggregate_query |= true;
   for (const auto& o : query.order_by) aggregate_query |= contains_aggregate(*o.expr) && !select.group_by.empty();
   if (!aggregate_query)
     for (const auto& o : query.order_by) aggregate_query |= contains_aggregate(*o.expr);
+  if (select.emit != EmitMode::kDefault && !aggregate_query)
+    fail(query.pos, "EMIT CHANGES / EMIT FINAL apply to aggregations (a plain SELECT emits every row as it comes)");
 
+  OverScope over_scope(this, &plan);  // window functions of the select list and ORDER BY
   std::vector<BoundExprPtr> out_exprs;
   std::vector<std::string> out_names;
   std::vector<AggregateSpec> aggregates;
@@ -687,6 +716,7 @@ Binder::Bound Binder::bind_select(const Select& select, const Query& query) {
     std::vector<BoundExprPtr> group_exprs;
     for (const auto& g : select.group_by) {
       const Expr* ge = g.get();
+      if (ge == group_window) continue;
       // GROUP BY 1 and GROUP BY alias refer to select items.
       if (ge->kind == ExprKind::kLiteral && ge->value.type().is_integer()) {
         int64_t k = ge->value.as_int();
@@ -712,6 +742,18 @@ Binder::Bound Binder::bind_select(const Select& select, const Query& query) {
       group_exprs.push_back(b);
       actx.group_texts.push_back(ge->to_string());
       actx.group_columns.push_back(b->kind == BoundExpr::Kind::kColumn ? b->column : -1);
+    }
+    if (windowed) {
+      // The window's start and end are group keys (unless GROUP BY already names them).
+      size_t first = in_scope.columns.size() - 2;
+      for (size_t c = first; c < first + 2; ++c) {
+        bool present = false;
+        for (int gc : actx.group_columns) present |= gc == static_cast<int>(c);
+        if (present) continue;
+        group_exprs.push_back(BoundExpr::column_ref(static_cast<int>(c), in_scope.columns[c].type, in_scope.columns[c].name));
+        actx.group_texts.push_back(in_scope.columns[c].name);
+        actx.group_columns.push_back(static_cast<int>(c));
+      }
     }
     for (const auto& g : group_exprs) actx.group_types.push_back(g->type);
     // Pass 1: collect aggregates (bind their arguments below the aggregate).
@@ -740,6 +782,8 @@ Binder::Bound Binder::bind_select(const Select& select, const Query& query) {
     aggregate->schema = make_schema(fields);
     aggregate->groups = group_exprs;
     aggregate->aggregates = aggregates;
+    aggregate->emit_changes = select.emit == EmitMode::kChanges;
+    aggregate->emit_final = select.emit == EmitMode::kFinal;
     aggregate->children.push_back(plan);
     plan = aggregate;
     agg = &actx;
@@ -814,6 +858,7 @@ Binder::Bound Binder::bind_select(const Select& select, const Query& query) {
   for (size_t i = 0; i < project_exprs.size(); ++i) fields.push_back(Field{project_names[i], project_exprs[i]->type, true});
   project->schema = make_schema(fields);
   project->exprs = project_exprs;
+  plan = over_scope.finish(plan);
   project->children.push_back(plan);
   plan = project;
 

@@ -41,6 +41,28 @@ class Binder {
     Scope scope;
   };
   struct AggregateContext;
+  /// True in the first pass over an aggregate query's select list (aggregates are collected).
+  static bool is_collecting(const AggregateContext* agg);
+
+  // Window functions f(...) OVER (...) (bind_window_function.cc).
+  struct OverContext;
+  /// Collects the window function calls of one SELECT's select list and ORDER BY while open;
+  /// finish() puts them in a kWindowFunction node over the rows they see (`*input`: the plan
+  /// after FROM / WHERE / GROUP BY / HAVING).
+  class OverScope {
+   public:
+    OverScope(Binder* binder, const PlanNodePtr* input);
+    ~OverScope();
+    OverScope(const OverScope&) = delete;
+    OverScope& operator=(const OverScope&) = delete;
+    PlanNodePtr finish(PlanNodePtr plan);
+
+   private:
+    Binder* binder_;
+    OverContext* previous_;
+    std::unique_ptr<OverContext> context_;
+  };
+  BoundExprPtr bind_over_call(const Expr& e, const Scope& scope, AggregateContext* agg, const char* clause);
 
   Bound bind_query_scoped(const Query& query);
   Bound bind_select(const Select& select, const Query& query);
@@ -53,12 +75,27 @@ class Binder {
   BoundExprPtr bind_function(const Expr& e, const Scope& scope, AggregateContext* agg, const char* clause);
   int resolve_column(const Expr& e, const Scope& scope, bool must_exist);
 
+  // Time windows (bind_window.cc).
+  Bound bind_window_table_function(const TableRef& ref);
+  /// Appends a kWindow node for `kind(args)` over `input` (adds window_start, window_end).
+  Bound add_window(Bound input, const std::string& kind, const std::vector<const Expr*>& args,
+                   const SourcePos& pos, bool table_function);
+  /// TUMBLE_START(...), HOP_END(...), WINDOW_START(): the window column; nullptr otherwise.
+  BoundExprPtr bind_window_property(const Expr& e, const Scope& scope, AggregateContext* agg,
+                                    const char* clause);
+  int64_t duration_arg(const Expr& e, const Scope& scope, const char* what);
+  int time_column_arg(const Expr& e, const Scope& scope);
+
   [[noreturn]] void fail(const SourcePos& pos, const std::string& message) const;
 
   Catalog& catalog_;
   std::string_view sql_;
   std::vector<std::map<std::string, const CommonTableExpr*>> cte_scopes_;
+  OverContext* over_ = nullptr;  // the open OverScope, if any
 };
+
+/// TUMBLE, HOP, SESSION and Velostream's TUMBLING, HOPPING, SLIDING (any case).
+bool is_window_function_name(const std::string& name);
 
 /// True when `name` is an aggregate function of the registry.
 bool is_aggregate_function(const std::string& name);

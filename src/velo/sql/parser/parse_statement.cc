@@ -926,7 +926,16 @@ std::unique_ptr<TableRef> Parser::table_function(const Token& start, std::string
   bool first = true;
   do {
     const Token& a = peek();
-    if (a.is_word("TABLE") && is_identifier_token(peek(1))) {
+    bool table_uri = a.is_word("TABLE") && peek(1).kind == TokenKind::kString;
+    if (table_uri || (first && a.kind == TokenKind::kString)) {
+      // TUMBLE(TABLE 'clicks.csv', ...) or TUMBLE('kafka://.../t', ...): a source URI.
+      if (table_uri) next();
+      auto arg = std::make_unique<TableRef>();
+      arg->kind = TableRef::Kind::kUri;
+      arg->pos = peek().pos;
+      arg->target = next().text;
+      t->table_args.push_back(std::move(arg));
+    } else if (a.is_word("TABLE") && is_identifier_token(peek(1))) {
       next();
       auto arg = std::make_unique<TableRef>();
       arg->kind = TableRef::Kind::kName;

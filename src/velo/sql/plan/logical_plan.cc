@@ -9,6 +9,25 @@ SchemaPtr make_schema(std::vector<Field> fields) {
 }
 
 namespace {
+std::string micros_text(int64_t us) {
+  if (us % 1000000 == 0) return fmt::format("{}s", us / 1000000);
+  if (us % 1000 == 0) return fmt::format("{}ms", us / 1000);
+  return fmt::format("{}us", us);
+}
+
+std::string window_text(const WindowDef& w) {
+  std::string time = w.time_column < 0 ? "processing time" : fmt::format("#{}", w.time_column);
+  switch (w.kind) {
+    case WindowDef::Kind::kTumble: return fmt::format("TUMBLE({}, size {})", time, micros_text(w.size));
+    case WindowDef::Kind::kHop:
+      return fmt::format("HOP({}, size {}, slide {})", time, micros_text(w.size), micros_text(w.slide));
+    case WindowDef::Kind::kSession:
+      return fmt::format("SESSION({}, gap {}{})", time, micros_text(w.gap),
+                         w.max_length > 0 ? ", max " + micros_text(w.max_length) : "");
+  }
+  return "?";
+}
+
 std::string join_exprs(const std::vector<BoundExprPtr>& exprs) {
   std::string s;
   for (size_t i = 0; i < exprs.size(); ++i) s += (i ? ", " : "") + exprs[i]->to_string();
@@ -64,8 +83,12 @@ std::string PlanNode::to_string(int indent) const {
       line = "HashAggregate";
       if (!groups.empty()) line += " group by [" + join_exprs(groups) + "]";
       line += " aggregates [" + fmt::format("{}", fmt::join(aggs, ", ")) + "]";
+      if (session) line += " " + window_text(window);
+      if (emit_changes) line += " emit changes";
+      if (emit_final) line += " emit final";
       break;
     }
+    case PlanKind::kWindow: line = "Window " + window_text(window); break;
     case PlanKind::kJoin: {
       line = fmt::format("HashJoin {}", join_name(join_kind));
       for (size_t i = 0; i < left_keys.size(); ++i)
@@ -84,6 +107,12 @@ std::string PlanNode::to_string(int indent) const {
       line = "Limit " + std::to_string(limit) + (offset ? " offset " + std::to_string(offset) : "");
       break;
     case PlanKind::kUnion: line = "UnionAll"; break;
+    case PlanKind::kWindowFunction: {
+      std::vector<std::string> names;
+      for (const auto& w : window_exprs) names.push_back(w.name);
+      line = "WindowFunctions [" + fmt::format("{}", fmt::join(names, ", ")) + "]";
+      break;
+    }
   }
   std::string out = pad + line + "\n";
   for (const auto& c : children) out += c->to_string(indent + 1);

@@ -146,6 +146,38 @@ PlanNodePtr push_filter(PlanNodePtr node, BoundExprPtr pred) {
       if (!right.empty()) node->children[1] = push_filter(node->children[1], conjunction(right));
       return stay.empty() ? node : make_filter(node, conjunction(stay));
     }
+    case PlanKind::kWindow: {
+      // Window assignment is per row: conditions on the input columns go below it.
+      size_t width = node->children[0]->schema->size();
+      std::vector<BoundExprPtr> down, stay;
+      for (auto& p : parts) {
+        auto cols = columns_of(*p);
+        bool input_only = std::all_of(cols.begin(), cols.end(), [&](int c) { return static_cast<size_t>(c) < width; });
+        (input_only && !cols.empty() ? down : stay).push_back(p);
+      }
+      if (!down.empty()) node->children[0] = push_filter(node->children[0], conjunction(down));
+      return stay.empty() ? node : make_filter(node, conjunction(stay));
+    }
+    case PlanKind::kWindowFunction: {
+      // Only conditions on columns that partition every window expression may go below it
+      // (they keep or drop whole partitions); anything on window results stays above.
+      auto partitions_by = [&](int c) {
+        for (const auto& w : node->window_exprs) {
+          bool found = false;
+          for (const auto& p : w.partition_by) found |= p->kind == BoundExpr::Kind::kColumn && p->column == c;
+          if (!found) return false;
+        }
+        return true;
+      };
+      std::vector<BoundExprPtr> down, stay;
+      for (auto& p : parts) {
+        auto cols = columns_of(*p);
+        bool ok = !cols.empty() && std::all_of(cols.begin(), cols.end(), partitions_by);
+        (ok ? down : stay).push_back(p);
+      }
+      if (!down.empty()) node->children[0] = push_filter(node->children[0], conjunction(down));
+      return stay.empty() ? node : make_filter(node, conjunction(stay));
+    }
     case PlanKind::kScan: {
       for (const auto& p : parts) {
         ScanPredicate sp;
@@ -172,8 +204,10 @@ std::vector<int> prune(const PlanNodePtr& node, const std::vector<bool>& require
     case PlanKind::kScan: {
       std::vector<int> mapping(n, -1);
       std::vector<int> projection;
+      // Watermarks are computed from the event-time column even when no one selects it.
+      int event_time = node->source ? node->scan_schema->find(node->source->event_time().column) : -1;
       for (size_t i = 0; i < n; ++i)
-        if (required[i]) {
+        if (required[i] || static_cast<int>(i) == event_time) {
           mapping[i] = static_cast<int>(projection.size());
           projection.push_back(static_cast<int>(i));
         }
@@ -217,14 +251,76 @@ std::vector<int> prune(const PlanNodePtr& node, const std::vector<bool>& require
       node->schema = make_schema(fields);
       return mapping;
     }
+    case PlanKind::kWindow: {
+      size_t width = node->children[0]->schema->size();
+      std::vector<bool> req(required.begin(), required.begin() + width);
+      if (node->window.time_column >= 0) req[node->window.time_column] = true;
+      auto m = prune(node->children[0], req);
+      if (node->window.time_column >= 0) node->window.time_column = m[node->window.time_column];
+      size_t new_width = node->children[0]->schema->size();
+      std::vector<Field> fields = node->children[0]->schema->fields();
+      fields.push_back(node->schema->field(width));
+      fields.push_back(node->schema->field(width + 1));
+      node->schema = make_schema(fields);
+      std::vector<int> mapping(n, -1);
+      for (size_t i = 0; i < width; ++i) mapping[i] = m[i];
+      mapping[width] = static_cast<int>(new_width);
+      mapping[width + 1] = static_cast<int>(new_width + 1);
+      return mapping;
+    }
+    case PlanKind::kWindowFunction: {
+      // Window expressions nobody reads are dropped; the rest keep the columns they read.
+      size_t width = node->children[0]->schema->size();
+      std::vector<WindowExpr> kept;
+      std::vector<bool> req(required.begin(), required.begin() + width);
+      for (size_t k = 0; k < node->window_exprs.size(); ++k) {
+        if (!required[width + k]) continue;
+        const WindowExpr& w = node->window_exprs[k];
+        for (const auto& e : w.args) mark(req, e);
+        mark(req, w.filter);
+        for (const auto& e : w.partition_by) mark(req, e);
+        for (const auto& o : w.order_by) mark(req, o.expr);
+        mark(req, w.frame.range_key);
+        mark(req, w.frame.range_start);
+        mark(req, w.frame.range_end);
+        kept.push_back(w);
+      }
+      auto m = prune(node->children[0], req);
+      auto remap = [&](BoundExprPtr& e) {
+        if (e) e = remap_columns(e, m);
+      };
+      for (auto& w : kept) {
+        for (auto& e : w.args) remap(e);
+        remap(w.filter);
+        for (auto& e : w.partition_by) remap(e);
+        for (auto& o : w.order_by) remap(o.expr);
+        remap(w.frame.range_key);
+        remap(w.frame.range_start);
+        remap(w.frame.range_end);
+      }
+      size_t new_width = node->children[0]->schema->size();
+      std::vector<Field> fields = node->children[0]->schema->fields();
+      std::vector<int> mapping(n, -1);
+      for (size_t i = 0; i < width; ++i) mapping[i] = m[i];
+      for (size_t k = 0, out = 0; k < node->window_exprs.size(); ++k) {
+        if (!required[width + k]) continue;
+        mapping[width + k] = static_cast<int>(new_width + out++);
+        fields.push_back(node->schema->field(width + k));
+      }
+      node->window_exprs = std::move(kept);
+      node->schema = make_schema(fields);
+      return mapping;
+    }
     case PlanKind::kAggregate: {
       auto req = need(node->children[0]->schema->size());
+      if (node->session && node->window.time_column >= 0) req[node->window.time_column] = true;
       for (const auto& g : node->groups) mark(req, g);
       for (const auto& a : node->aggregates) {
         for (const auto& e : a.args) mark(req, e);
         mark(req, a.filter);
       }
       auto m = prune(node->children[0], req);
+      if (node->session && node->window.time_column >= 0) node->window.time_column = m[node->window.time_column];
       for (auto& g : node->groups) g = remap_columns(g, m);
       for (auto& a : node->aggregates) {
         for (auto& e : a.args) e = remap_columns(e, m);

@@ -3,13 +3,74 @@
 #include "velo/exec/operators/basic_operators.h"
 #include "velo/exec/operators/hash_aggregate.h"
 #include "velo/exec/operators/hash_join.h"
+#include "velo/exec/operators/session_aggregate.h"
+#include "velo/exec/operators/stream_aggregate.h"
+#include "velo/exec/operators/window_assign.h"
+#include "velo/exec/operators/window_function.h"
 #include "velo/types/error.h"
 
 namespace velo::sql {
 
+PhysicalPlanner::PhysicalPlanner(int parallelism, StreamContext* context)
+    : parallelism_(std::max(1, parallelism)), context_(context) {
+  if (!context_) {
+    own_context_ = std::make_unique<StreamContext>();
+    context_ = own_context_.get();
+  }
+}
+
+bool is_unbounded(const PlanNode& node) {
+  if (node.kind == PlanKind::kScan) return !node.source->capabilities().bounded;
+  for (const auto& c : node.children)
+    if (is_unbounded(*c)) return true;
+  return false;
+}
+
+bool is_streaming(const PlanNode& node) {
+  if (node.kind == PlanKind::kScan)
+    return !node.source->capabilities().bounded || node.source->event_time().enabled();
+  for (const auto& c : node.children)
+    if (is_streaming(*c)) return true;
+  return false;
+}
+
+WindowBound window_bound(const PlanNode& node, int column) {
+  auto through_ref = [&](const BoundExprPtr& e, const PlanNode& child) {
+    if (e && e->kind == BoundExpr::Kind::kColumn) return window_bound(child, e->column);
+    return WindowBound{};
+  };
+  switch (node.kind) {
+    case PlanKind::kWindow: {
+      int width = static_cast<int>(node.children[0]->schema->size());
+      bool proc = node.window.time_column < 0;
+      if (column == width) return WindowBound{WindowBound::Role::kStart, node.window.size, proc};
+      if (column == width + 1) return WindowBound{WindowBound::Role::kEnd, node.window.size, proc};
+      return window_bound(*node.children[0], column);
+    }
+    case PlanKind::kFilter:
+    case PlanKind::kSort:
+    case PlanKind::kLimit:
+      return window_bound(*node.children[0], column);
+    case PlanKind::kProject:
+      return through_ref(node.exprs[column], *node.children[0]);
+    case PlanKind::kAggregate:
+      if (static_cast<size_t>(column) < node.groups.size())
+        return through_ref(node.groups[column], *node.children[0]);
+      return {};
+    case PlanKind::kJoin: {
+      int nleft = static_cast<int>(node.children[0]->schema->size());
+      return column < nleft ? window_bound(*node.children[0], column)
+                            : window_bound(*node.children[1], column - nleft);
+    }
+    default:
+      return {};
+  }
+}
+
 bool PhysicalPlanner::is_pipeline_chain(const PlanNode& node) {
   if (node.kind == PlanKind::kScan) return true;
-  if (node.kind == PlanKind::kFilter || node.kind == PlanKind::kProject) return is_pipeline_chain(*node.children[0]);
+  if (node.kind == PlanKind::kFilter || node.kind == PlanKind::kProject)
+    return is_pipeline_chain(*node.children[0]);
   return false;
 }
 
@@ -19,7 +80,15 @@ std::vector<OperatorPtr> PhysicalPlanner::build_pipelines(const PlanNodePtr& nod
     case PlanKind::kScan: {
       node->source->apply(node->spec);
       auto readers = node->source->open(parallelism_);
-      for (auto& r : readers) out.push_back(std::make_unique<ScanOperator>(node->schema, std::move(r)));
+      const EventTimeSpec& time = node->source->event_time();
+      int time_column = time.enabled() ? node->schema->find(time.column) : -1;
+      if (time.enabled() && time_column < 0)
+        throw_internal_error("event-time column '{}' was pruned", time.column);
+      for (auto& r : readers) {
+        auto scan = std::make_unique<ScanOperator>(node->schema, std::move(r));
+        if (time_column >= 0) scan->track_event_time(time_column, time, context_->clock.get());
+        out.push_back(std::move(scan));
+      }
       return out;
     }
     case PlanKind::kFilter:
@@ -28,9 +97,11 @@ std::vector<OperatorPtr> PhysicalPlanner::build_pipelines(const PlanNodePtr& nod
       return out;
     case PlanKind::kProject:
       for (auto& child : build_pipelines(node->children[0]))
-        out.push_back(std::make_unique<ProjectOperator>(std::move(child), node->exprs, node->schema));
+        out.push_back(
+            std::make_unique<ProjectOperator>(std::move(child), node->exprs, node->schema));
       return out;
-    default: throw_internal_error("not a pipeline chain");
+    default:
+      throw_internal_error("not a pipeline chain");
   }
 }
 
@@ -45,7 +116,8 @@ OperatorPtr PhysicalPlanner::build(const PlanNodePtr& node) {
         return std::make_unique<GatherOperator>(node->schema, std::move(pipelines));
       }
       OperatorPtr child = build(node->children[0]);
-      if (node->kind == PlanKind::kFilter) return std::make_unique<FilterOperator>(std::move(child), node->predicate);
+      if (node->kind == PlanKind::kFilter)
+        return std::make_unique<FilterOperator>(std::move(child), node->predicate);
       return std::make_unique<ProjectOperator>(std::move(child), node->exprs, node->schema);
     }
     case PlanKind::kValues: {
@@ -54,18 +126,25 @@ OperatorPtr PhysicalPlanner::build(const PlanNodePtr& node) {
       one.num_rows = 1;
       return std::make_unique<ValuesOperator>(node->schema, std::vector<Batch>{one});
     }
-    case PlanKind::kAggregate: {
-      std::vector<OperatorPtr> inputs;
-      if (is_pipeline_chain(*node->children[0])) inputs = build_pipelines(node->children[0]);
-      else inputs.push_back(build(node->children[0]));
-      return std::make_unique<HashAggregateOperator>(std::move(inputs), node->groups, node->aggregates, node->schema);
+    case PlanKind::kAggregate:
+      return build_aggregate(node);
+    case PlanKind::kWindow: {
+      if (node->window.kind == WindowDef::Kind::kSession)
+        throw_not_supported("a SESSION window outside GROUP BY");
+      return std::make_unique<WindowAssignOperator>(build(node->children[0]), node->window,
+                                                    node->schema, context_->clock);
     }
     case PlanKind::kJoin:
-      return std::make_unique<HashJoinOperator>(build(node->children[0]), build(node->children[1]), node->join_kind,
-                                                node->left_keys, node->right_keys, node->residual, node->schema);
-    case PlanKind::kSort: return std::make_unique<SortOperator>(build(node->children[0]), node->sort_keys, node->limit);
+      return std::make_unique<HashJoinOperator>(build(node->children[0]), build(node->children[1]),
+                                                node->join_kind, node->left_keys, node->right_keys,
+                                                node->residual, node->schema);
+    case PlanKind::kSort:
+      return std::make_unique<SortOperator>(build(node->children[0]), node->sort_keys, node->limit);
     case PlanKind::kLimit:
       return std::make_unique<LimitOperator>(build(node->children[0]), node->limit, node->offset);
+    case PlanKind::kWindowFunction:
+      return std::make_unique<WindowFunctionOperator>(build(node->children[0]), node->window_exprs,
+                                                      node->schema);
     case PlanKind::kUnion: {
       std::vector<OperatorPtr> children;
       for (const auto& c : node->children) children.push_back(build(c));
@@ -73,6 +152,80 @@ OperatorPtr PhysicalPlanner::build(const PlanNodePtr& node) {
     }
   }
   throw_internal_error("unknown plan node");
+}
+
+OperatorPtr PhysicalPlanner::build_aggregate(const PlanNodePtr& node) {
+  const PlanNodePtr& child = node->children[0];
+  if (child->kind == PlanKind::kWindow && child->window.kind == WindowDef::Kind::kSession) {
+    if (node->emit_changes)
+      throw_not_supported("EMIT CHANGES with SESSION windows (sessions merge; use EMIT FINAL)");
+    return std::make_unique<SessionAggregateOperator>(build(child->children[0]), child->window,
+                                                      node->groups, node->aggregates, node->schema,
+                                                      child->schema, context_);
+  }
+  bool streaming = is_streaming(*child) || node->emit_changes || node->emit_final;
+  if (!streaming) {
+    std::vector<OperatorPtr> inputs;
+    if (is_pipeline_chain(*child))
+      inputs = build_pipelines(child);
+    else
+      inputs.push_back(build(child));
+    return std::make_unique<HashAggregateOperator>(std::move(inputs), node->groups,
+                                                   node->aggregates, node->schema);
+  }
+  StreamAggregateOptions options;
+  for (size_t g = 0; g < node->groups.size() && options.window_end_key < 0; ++g) {
+    if (node->groups[g]->kind != BoundExpr::Kind::kColumn) continue;
+    WindowBound b = window_bound(*child, node->groups[g]->column);
+    if (b.role == WindowBound::Role::kEnd) {
+      options.window_end_key = static_cast<int>(g);
+      options.processing_time = b.processing_time;
+    }
+  }
+  for (size_t g = 0; g < node->groups.size() && options.window_end_key < 0; ++g) {
+    if (node->groups[g]->kind != BoundExpr::Kind::kColumn) continue;
+    WindowBound b = window_bound(*child, node->groups[g]->column);
+    if (b.role == WindowBound::Role::kStart) {
+      options.window_end_key = static_cast<int>(g);
+      options.window_end_offset = b.size;
+      options.processing_time = b.processing_time;
+    }
+  }
+  bool windowed = options.window_end_key >= 0;
+  // An unwindowed GROUP BY over an endless stream never ends: it emits its changelog.
+  options.emit_changes =
+      node->emit_changes || (!windowed && !node->emit_final && is_unbounded(*child));
+  // Late-data policy of the stream's source (the first with event time).
+  std::function<const Source*(const PlanNode&)> timed_source =
+      [&](const PlanNode& n) -> const Source* {
+    if (n.kind == PlanKind::kScan)
+      return n.source->event_time().enabled() ? n.source.get() : nullptr;
+    for (const auto& c : n.children)
+      if (const Source* s = timed_source(*c)) return s;
+    return nullptr;
+  };
+  if (const Source* s = timed_source(*child)) {
+    options.late = s->event_time().late;
+    options.retention = s->event_time().allowed_lateness;
+  }
+  if (options.retention < 0) {
+    // Default: a fired window stays updatable for one more window length.
+    WindowBound b = windowed ? window_bound(*child, node->groups[options.window_end_key]->column)
+                             : WindowBound{};
+    options.retention = b.size;
+  }
+  if (options.late != LatePolicy::kUpdate) options.retention = 0;
+  OperatorPtr input;
+  if (is_pipeline_chain(*child)) {
+    auto pipelines = build_pipelines(child);
+    input = pipelines.size() == 1
+                ? std::move(pipelines[0])
+                : std::make_unique<GatherOperator>(child->schema, std::move(pipelines));
+  } else {
+    input = build(child);
+  }
+  return std::make_unique<StreamAggregateOperator>(std::move(input), node->groups, node->aggregates,
+                                                   node->schema, options, context_);
 }
 
 }  // namespace velo::sql

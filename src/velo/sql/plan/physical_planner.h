@@ -4,22 +4,42 @@
 #include <vector>
 
 #include "velo/exec/operators/operator.h"
+#include "velo/exec/stream_context.h"
 #include "velo/sql/plan/logical_plan.h"
 
 namespace velo::sql {
 
 /// Turns an optimized logical plan into operators. Scan → filter/project chains run as
 /// `parallelism` copies, each with its own source reader, feeding a parallel hash aggregate or a
-/// gather; everything above runs on the caller's thread.
+/// gather; everything above runs on the caller's thread. Aggregates over streams (unbounded
+/// input, event time, or an EMIT clause) become streaming aggregates that emit by watermark.
 class PhysicalPlanner {
  public:
-  explicit PhysicalPlanner(int parallelism) : parallelism_(std::max(1, parallelism)) {}
+  /// `context` (clock, counters) must outlive the operators; null = a planner-owned default.
+  explicit PhysicalPlanner(int parallelism, StreamContext* context = nullptr);
   OperatorPtr build(const PlanNodePtr& node);
 
  private:
   static bool is_pipeline_chain(const PlanNode& node);
   std::vector<OperatorPtr> build_pipelines(const PlanNodePtr& node);
+  OperatorPtr build_aggregate(const PlanNodePtr& node);
   int parallelism_;
+  std::unique_ptr<StreamContext> own_context_;
+  StreamContext* context_;
 };
+
+/// True when the rows of `node` come from a stream: an unbounded source or one with event time.
+bool is_streaming(const PlanNode& node);
+/// True when some source below `node` is unbounded.
+bool is_unbounded(const PlanNode& node);
+
+/// Whether output column `column` of `node` is the start or end of a time window (followed
+/// through projections, filters, joins and group keys), and that window's size.
+struct WindowBound {
+  enum class Role { kNone, kStart, kEnd } role = Role::kNone;
+  int64_t size = 0;
+  bool processing_time = false;
+};
+WindowBound window_bound(const PlanNode& node, int column);
 
 }  // namespace velo::sql
