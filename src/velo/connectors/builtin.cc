@@ -7,6 +7,7 @@ void register_builtin_connectors() {
   register_kafka_connector();
   register_nexmark_connector();
   register_stdout_connector();
+  register_blackhole_connector();
 }
 
 }  // namespace velo

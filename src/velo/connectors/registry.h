@@ -34,5 +34,6 @@ void register_file_connector();
 void register_kafka_connector();
 void register_nexmark_connector();
 void register_stdout_connector();
+void register_blackhole_connector();
 
 }  // namespace velo

@@ -163,7 +163,9 @@ Binder::Bound Binder::bind_window_table_function(const TableRef& ref) {
     fail(ref.pos,
          fmt::format("{}() needs the input table first: {}(TABLE bids, DESCRIPTOR(ts), ...)", kind,
                      kind));
+  if (!ref.options.empty()) inherited_options_ = &ref.options;
   Bound input = bind_table_ref(*ref.table_args[0]);
+  inherited_options_ = nullptr;
   std::vector<const Expr*> args;
   for (const auto& e : ref.args) args.push_back(e.get());
   Bound out = add_window(std::move(input), kind, args, ref.pos, true);

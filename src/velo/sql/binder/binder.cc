@@ -191,8 +191,11 @@ Binder::Bound Binder::bind_table_ref(const TableRef& ref) {
       }
       std::shared_ptr<Source> source;
       try {
-        source = ref.kind == TableRef::Kind::kUri ? catalog_.open_source_uri(ref.target, ref.options)
-                                                  : catalog_.open_source_name(ref.target, ref.options);
+        // TUMBLE(TABLE 'uri', ...) WITH (...): the options after the table function are the source's.
+        const Options& options = inherited_options_ && ref.options.empty() ? *inherited_options_ : ref.options;
+        inherited_options_ = nullptr;
+        source = ref.kind == TableRef::Kind::kUri ? catalog_.open_source_uri(ref.target, options)
+                                                  : catalog_.open_source_name(ref.target, options);
       } catch (const Error& e) {
         if (e.location().line > 0 || e.location().offset >= 0 || !e.location().file.empty()) throw;
         throw Error(e.kind(), e.message(), ErrorLocation{"", ref.pos.line, ref.pos.column, ref.pos.offset}, e.retryable());

@@ -89,6 +89,7 @@ class Binder {
   [[noreturn]] void fail(const SourcePos& pos, const std::string& message) const;
 
   Catalog& catalog_;
+  const Options* inherited_options_ = nullptr;  // WITH (...) written after a table function
   std::string_view sql_;
   std::vector<std::map<std::string, const CommonTableExpr*>> cte_scopes_;
   OverContext* over_ = nullptr;  // the open OverScope, if any

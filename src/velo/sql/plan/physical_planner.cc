@@ -139,6 +139,10 @@ OperatorPtr PhysicalPlanner::build(const PlanNodePtr& node) {
                                                 node->join_kind, node->left_keys, node->right_keys,
                                                 node->residual, node->schema);
     case PlanKind::kSort:
+      if (is_unbounded(*node->children[0]))
+        throw_not_supported(
+            "ORDER BY over an unbounded stream (it never ends: bound the source, e.g. events = N or "
+            "until = 'latest')");
       return std::make_unique<SortOperator>(build(node->children[0]), node->sort_keys, node->limit);
     case PlanKind::kLimit:
       return std::make_unique<LimitOperator>(build(node->children[0]), node->limit, node->offset);
