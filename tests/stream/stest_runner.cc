@@ -12,7 +12,9 @@
 //   expect counter <name> <value>          late_rows_dropped | late_rows_updated |
 //                                          late_rows_dead_lettered
 //   restart                                kills the running jobs (nothing uncommitted survives)
-//                                          and replays the statements that started them
+//                                          and replays every statement on a fresh engine; with
+//                                          no checkpoints yet, jobs start over from the beginning
+//   checkpoint                             fails: "not supported yet" (checkpoints are not built)
 //
 // Before each `expect` the runner steps every running job until its sources have nothing more.
 // `#` starts a comment (whole line, or after a command). Clocks are injected: nothing sleeps.
@@ -119,11 +121,9 @@ struct FileRun {
   }
 
   // Runs one SQL text; returns the error text (empty on success).
-  std::string run_sql(const std::string& sql, bool* started_job) {
+  std::string run_sql(const std::string& sql) {
     try {
-      size_t before = engine->jobs().size();
       for (const auto& s : velo::sql::parse_script(sql)) engine->execute(*s);
-      if (started_job) *started_job = engine->jobs().size() > before;
       return "";
     } catch (const velo::Error& e) {
       bool in_sql = e.location().file.empty() && e.location().line > 0;
@@ -172,8 +172,7 @@ struct FileRun {
             sql += lines[pos++] + "\n";
             if (t.back() == ';') break;
           }
-          bool job = false;
-          std::string error = run_sql(sql, &job);
+          std::string error = run_sql(sql);
           if (w.size() > 1 && w[1] == "error") {
             std::string want = trim(cmd.substr(cmd.find("error") + 5));
             if (error.empty())
@@ -186,7 +185,6 @@ struct FileRun {
             fail(line_no, "unexpected error:\n" + error);
           } else {
             statements.push_back(sql);
-            if (job) job_statements.push_back(statements.size() - 1);
             ++passed;
           }
         } else if (w[0] == "ingest") {
@@ -209,7 +207,7 @@ struct FileRun {
           engine->kill_jobs();
           make_engine();
           for (size_t i = 0; i < statements.size(); ++i) {
-            std::string error = run_sql(statements[i], nullptr);
+            std::string error = run_sql(statements[i]);
             if (!error.empty()) fail(line_no, "restart: statement failed:\n" + error);
           }
         } else if (w[0] == "checkpoint") {

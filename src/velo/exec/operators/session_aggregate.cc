@@ -47,7 +47,6 @@ uint32_t SessionAggregateOperator::new_session(uint32_t key, int64_t t) {
   s.parts.clear();
   by_key_[key].push_back(id);
   ends_.push({s.end, id});
-  ++open_;
   return id;
 }
 
@@ -65,7 +64,6 @@ void SessionAggregateOperator::merge_into(uint32_t into, uint32_t from) {
   auto& list = by_key_[b.key];
   list.erase(std::find(list.begin(), list.end(), from));
   free_.push_back(from);
-  --open_;
 }
 
 void SessionAggregateOperator::consume(const Batch& in) {
@@ -179,7 +177,6 @@ void SessionAggregateOperator::close_until(int64_t watermark) {
     auto& list = by_key_[s.key];
     list.erase(std::find(list.begin(), list.end(), id));
     free_.push_back(id);
-    --open_;
   }
   GroupTable table(
       [&] {

@@ -25,7 +25,6 @@ class SessionAggregateOperator : public Operator {
                            std::vector<AggregateSpec> aggregates, SchemaPtr schema,
                            SchemaPtr window_schema, StreamContext* context);
   bool next(Batch* out) override;
-  size_t open_sessions() const { return open_; }
 
  private:
   struct Session {
@@ -57,7 +56,6 @@ class SessionAggregateOperator : public Operator {
   std::priority_queue<EndEntry, std::vector<EndEntry>, std::greater<EndEntry>> ends_;
   int64_t watermark_ = kNoWatermark;
   std::deque<Batch> ready_;
-  size_t open_ = 0;
   bool done_ = false;
 };
 

@@ -62,8 +62,11 @@ void StreamAggregateOperator::consume(const Batch& in) {
         context_->late_rows_dropped += static_cast<int64_t>(late.size());
       }
     }
-    if (options_.late == LatePolicy::kUpdate)
-      for (uint32_t i : keep) context_->late_rows_updated += ends[i] <= watermark_ ? 1 : 0;
+    if (options_.late == LatePolicy::kUpdate) {
+      int64_t updated = 0;
+      for (uint32_t i : keep) updated += ends[i] <= watermark_ ? 1 : 0;
+      context_->late_rows_updated += updated;
+    }
   }
   const uint32_t* rows = nullptr;
   size_t m = n;

@@ -39,9 +39,6 @@ class StreamAggregateOperator : public Operator {
                           StreamAggregateOptions options, StreamContext* context);
   bool next(Batch* out) override;
 
-  /// Open windows (for tests of state cleanup).
-  size_t open_windows() const { return windows_.size(); }
-
  private:
   struct Window {
     std::unique_ptr<GroupTable> table;
