@@ -9,18 +9,25 @@
 //   expect <sink> empty
 //   expect <sink> [rowsort]                then `----` and the expected changelog rows:
 //   ----                                   row kind (+I -U +U -D) then the values, tab-separated
+//   expect <sink> committed [rowsort]      every row the sink committed so far (what a reader
+//                                          of committed data sees), not just the new ones
 //   expect counter <name> <value>          late_rows_dropped | late_rows_updated |
-//                                          late_rows_dead_lettered
-//   restart                                kills the running jobs (nothing uncommitted survives)
-//                                          and replays every statement on a fresh engine; with
-//                                          no checkpoints yet, jobs start over from the beginning
-//   checkpoint                             fails: "not supported yet" (checkpoints are not built)
+//                                          late_rows_dead_lettered | checkpoints
+//   checkpoint                             every running job takes a checkpoint (barriers flow
+//                                          through the plan; sinks prepare and commit)
+//   checkpoint error <substring>           a running job refuses checkpoints for that reason
+//   restart                                kills the running jobs (a crash: nothing uncommitted
+//                                          survives) and replays every statement on a fresh
+//                                          engine; jobs resume from their last checkpoint
+//
+// Every file runs with its own state directory, so any job with a sink can checkpoint.
 //
 // Before each `expect` the runner steps every running job until its sources have nothing more.
 // `#` starts a comment (whole line, or after a command). Clocks are injected: nothing sleeps.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -104,12 +111,14 @@ struct FileRun {
   std::shared_ptr<velo::ManualClock> clock = std::make_shared<velo::ManualClock>(0);
   std::unique_ptr<velo::Engine> engine;
   std::vector<std::string> statements;  // every successful statement, for restart
-  std::vector<size_t> job_statements;   // indexes of statements that started a job
+  std::string state_dir;
 
   void make_engine() {
     velo::EngineOptions options;
     options.parallelism = 1;
     options.clock = clock;
+    options.state_dir = state_dir;
+    options.checkpoint_interval_us = 0;  // only on `checkpoint`
     options.detach_streaming_jobs = true;
     options.default_sink_template = "test://{name}";
     engine = std::make_unique<velo::Engine>(options);
@@ -211,8 +220,7 @@ struct FileRun {
             if (!error.empty()) fail(line_no, "restart: statement failed:\n" + error);
           }
         } else if (w[0] == "checkpoint") {
-          throw velo::Error(velo::ErrorKind::kNotSupported,
-                            "not supported yet: checkpoint in .stest");
+          checkpoint(line_no, cmd);
         } else if (w[0] == "expect") {
           run_expect(line_no, w);
         } else {
@@ -224,6 +232,43 @@ struct FileRun {
         block();
       }
     }
+  }
+
+  // Every running job takes a checkpoint; steps until each completed it.
+  // `checkpoint error <text>`: some job refuses checkpoints with a reason containing <text>.
+  void checkpoint(int line_no, const std::string& cmd) {
+    std::string want;
+    if (size_t e = cmd.find(" error "); e != std::string::npos) want = trim(cmd.substr(e + 7));
+    // What was ingested before the command belongs to the checkpoint.
+    if (std::string error = drain(); !error.empty())
+      return fail(line_no, "checkpoint: job failed: " + error);
+    bool any = false;
+    for (const auto& j : engine->jobs()) {
+      if (j->finished()) continue;
+      if (!j->trigger_checkpoint()) {
+        const std::string& why = j->checkpoints_off_reason();
+        if (!want.empty() && why.find(want) != std::string::npos) {
+          ++passed;
+          return;
+        }
+        return fail(line_no, "checkpoint: a running job takes no checkpoints: " + why);
+      }
+      any = true;
+    }
+    if (!want.empty()) return fail(line_no, "checkpoint succeeded but an error was expected");
+
+    if (!any) return fail(line_no, "checkpoint: no job is running");
+    for (int round = 0; round < 100; ++round) {
+      bool pending = false;
+      for (const auto& j : engine->jobs()) pending |= !j->finished() && j->checkpoint_pending();
+      if (!pending) {
+        ++passed;
+        return;
+      }
+      std::string error = drain();
+      if (!error.empty()) return fail(line_no, "checkpoint: job failed: " + error);
+    }
+    fail(line_no, "checkpoint: the barrier did not reach the end of the plan");
   }
 
   void run_expect(int line_no, const std::vector<std::string>& w) {
@@ -239,6 +284,8 @@ struct FileRun {
           value += c.late_rows_updated;
         else if (w[2] == "late_rows_dead_lettered")
           value += c.late_rows_dead_lettered;
+        else if (w[2] == "checkpoints")
+          value += j->checkpoints_completed();
         else
           return fail(line_no, "unknown counter " + w[2]);
       }
@@ -259,11 +306,15 @@ struct FileRun {
         ++passed;
       return;
     }
+    bool committed = w.size() > 2 && w[2] == "committed";
+    size_t mode = committed ? 3 : 2;
+    std::string sink = velo::Options::lower(w.at(1));
     std::vector<std::string> got =
-        format_rows(velo::TestStreams::instance().take_written(velo::Options::lower(w.at(1))));
+        format_rows(committed ? velo::TestStreams::instance().committed(sink)
+                              : velo::TestStreams::instance().take_written(sink));
     std::vector<std::string> expected;
-    bool empty = w.size() > 2 && w[2] == "empty";
-    bool rowsort = w.size() > 2 && w[2] == "rowsort";
+    bool empty = w.size() > mode && w[mode] == "empty";
+    bool rowsort = w.size() > mode && w[mode] == "rowsort";
     if (!empty) {
       if (pos >= lines.size() || trim(lines[pos]) != "----")
         return fail(line_no, "expect needs a ---- line");
@@ -321,7 +372,14 @@ int main(int argc, char** argv) {
     FileRun run;
     run.file = f;
     run.lines = read_lines(f);
+    char dir[] = "/tmp/velo-stest-state.XXXXXX";
+    if (!mkdtemp(dir)) {
+      fmt::print(stderr, "cannot create a state directory\n");
+      return 1;
+    }
+    run.state_dir = dir;
     run.run();
+    fs::remove_all(dir);
     passed += run.passed;
     failed += run.failed;
   }

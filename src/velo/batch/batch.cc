@@ -28,6 +28,7 @@ Batch Batch::heartbeat(SchemaPtr schema, const Batch& from) {
   b.watermark = from.watermark;
   b.drained = from.drained;
   b.partition = from.partition;
+  b.barrier = from.barrier;
   return b;
 }
 

@@ -37,6 +37,9 @@ struct Batch {
   bool drained = false;
   /// The source partition all rows came from, or -1 (one partition / not known).
   int32_t partition = -1;
+  /// Checkpoints only: a 0-row barrier of checkpoint `barrier` (> 0). Everything before it in
+  /// the stream belongs to the checkpoint; operators with several inputs align on it.
+  int64_t barrier = 0;
 
   Batch() = default;
   Batch(SchemaPtr s, std::vector<ColumnPtr> cols, size_t rows)
@@ -44,7 +47,7 @@ struct Batch {
 
   /// An empty batch with fresh, empty columns of `schema`.
   static Batch empty(SchemaPtr schema);
-  /// A 0-row batch that only carries a watermark (and the drained flag) of `from`.
+  /// A 0-row batch that only carries the watermark, drained flag and barrier of `from`.
   static Batch heartbeat(SchemaPtr schema, const Batch& from);
   bool is_heartbeat() const { return num_rows == 0; }
 

@@ -295,4 +295,50 @@ void Column::truncate(size_t rows) {
   resize(rows);
 }
 
+void Column::serialize(ByteWriter& out) const {
+  out.put<uint64_t>(size_);
+  out.put_bytes(validity_.data(), validity_.size());
+  out.put_bytes(values_.data(), values_.size());
+  out.put_bytes(offsets_.data(), offsets_.size());
+  out.put_bytes(heap_.data(), heap_.size());
+  out.put<uint64_t>(children_.size());
+  for (const auto& c : children_) c->serialize(out);
+}
+
+ColumnPtr Column::deserialize(const DataType& type, ByteReader& in) {
+  auto c = Column::make(type);
+  c->size_ = in.get<uint64_t>();
+  auto fill = [&](Buffer& b) {
+    std::string_view bytes = in.get_bytes();
+    b.clear();
+    b.append(bytes.data(), bytes.size());
+  };
+  fill(c->validity_);
+  fill(c->values_);
+  fill(c->offsets_);
+  fill(c->heap_);
+  uint64_t children = in.get<uint64_t>();
+  if (children != c->children_.size()) in.corrupt();
+  for (size_t i = 0; i < children; ++i) {
+    DataType child_type = c->children_[i]->type();
+    c->children_[i] = deserialize(child_type, in);
+  }
+  // The layout must agree with the type, or later reads would run past the buffers.
+  bool ok = c->validity_.empty() || c->validity_.size() * 8 >= c->size_;
+  switch (type.id()) {
+    case TypeId::kString:
+    case TypeId::kBytes:
+    case TypeId::kList:
+    case TypeId::kMap:
+      ok = ok && c->offsets_.size() == (c->size_ + 1) * sizeof(int32_t);
+      break;
+    case TypeId::kStruct:
+      break;
+    default:
+      ok = ok && (c->size_ == 0 || c->values_.size() % c->size_ == 0);
+  }
+  if (!ok) in.corrupt();
+  return c;
+}
+
 }  // namespace velo

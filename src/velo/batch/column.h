@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "velo/batch/buffer.h"
+#include "velo/batch/byte_io.h"
 #include "velo/types/data_type.h"
 #include "velo/types/value.h"
 
@@ -120,6 +121,11 @@ class Column {
 
   /// Bytes held, for memory accounting and progress.
   size_t memory_usage() const;
+
+  /// The column's buffers, children included, for checkpointed state (byte_io.h).
+  void serialize(ByteWriter& out) const;
+  /// A column of `type` as serialize() wrote it.
+  static ColumnPtr deserialize(const DataType& type, ByteReader& in);
 
  private:
   void grow_validity(size_t n, bool valid);

@@ -21,6 +21,7 @@
 #include "velo/sql/parser/parser.h"
 #include "velo/sql/parser/sql_error.h"
 #include "velo/types/error.h"
+#include "velo/types/temporal.h"
 
 namespace velo::cli {
 
@@ -68,11 +69,18 @@ Statements with INTO write to sinks instead and print a summary line.
 )";
 
 constexpr const char* kRunHelp = R"(velo run FILE.sql [--threads N] [--format table|csv|json]
+                  [--state-dir DIR] [--checkpoint-interval DURATION]
 
 Runs every statement of FILE.sql in order. A `-- @name: label` comment before a statement names
 it in the output. Bounded jobs show a progress line on stderr (rows, MB/s, elapsed, % of input)
 when stderr is a terminal. A failing statement stops the run with exit code 1; sinks of the
 failed statement publish nothing.
+
+Checkpoints: with --state-dir, every job that writes to a sink takes a checkpoint every
+--checkpoint-interval (default 10s): source positions and window/aggregate state go to
+DIR/job-N, and the sinks commit what was written up to it. After a crash, the same command
+resumes each job from its last checkpoint: no row is lost and none is written twice. The end of
+a job is a checkpoint too, so running a finished job again writes nothing new.
 
   -- @name: high_value_orders
   SELECT order_id, amount FROM 'data/orders/*.csv' WHERE amount > 500
@@ -109,7 +117,8 @@ struct Args {
 // Flags that take a value.
 bool takes_value(const std::string& f) {
   return f == "--threads" || f == "--format" || f == "--default-kafka" || f == "--option" ||
-         f == "-o" || f == "--max-rows" || f == "--config";
+         f == "-o" || f == "--max-rows" || f == "--config" || f == "--state-dir" ||
+         f == "--checkpoint-interval";
 }
 
 Args parse_args(int argc, char** argv, int start) {
@@ -147,6 +156,17 @@ EngineOptions engine_options(const Args& a, bool progress) {
   if (const char* env = std::getenv("VELO_DEFAULT_KAFKA")) o.default_kafka = env;
   if (a.flags.count("--default-kafka")) o.default_kafka = a.flags.at("--default-kafka");
   if (a.flags.count("--config")) o.config_path = a.flags.at("--config");
+  if (a.flags.count("--state-dir")) o.state_dir = a.flags.at("--state-dir");
+  if (a.flags.count("--checkpoint-interval")) {
+    const std::string& text = a.flags.at("--checkpoint-interval");
+    Interval iv;
+    bool ok = temporal::parse_interval(text, &iv) && iv.months == 0;
+    int64_t us = iv.days * temporal::kMicrosPerDay + iv.micros;
+    if (!ok || us <= 0)
+      throw Error(ErrorKind::kUser,
+                  "--checkpoint-interval '" + text + "' is not a positive duration (e.g. 30s)");
+    o.checkpoint_interval_us = us;
+  }
   o.progress = progress;
   return o;
 }

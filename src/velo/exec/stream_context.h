@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "velo/batch/batch.h"
+#include "velo/state/checkpoint.h"
 #include "velo/time/clock.h"
 
 namespace velo {
@@ -19,6 +20,8 @@ struct StreamContext {
   std::atomic<int64_t> late_rows_dead_lettered{0};
   /// Receives late rows under late_data = 'dlq' (the job writes them to the dead-letter sink).
   std::function<void(const Batch&)> dead_letter;
+  /// Set when the job takes checkpoints (`--state-dir`): barriers, positions, operator state.
+  std::unique_ptr<CheckpointCoordinator> checkpoints;
 };
 
 }  // namespace velo

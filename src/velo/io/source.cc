@@ -1,5 +1,7 @@
 #include "velo/io/source.h"
 
+#include "velo/types/error.h"
+
 namespace velo {
 
 SchemaPtr Source::output_schema() const {
@@ -8,6 +10,10 @@ SchemaPtr Source::output_schema() const {
   std::vector<Field> fields;
   for (int i : spec_.projection) fields.push_back(full->field(i));
   return std::make_shared<const Schema>(std::move(fields));
+}
+
+void Source::restore(const std::vector<std::string>&) {
+  throw_not_supported("resuming {} from a checkpoint", describe());
 }
 
 }  // namespace velo

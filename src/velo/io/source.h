@@ -61,6 +61,10 @@ class SourceReader {
   /// True while the source itself knows `partition` has nothing to say for now (it then does
   /// not hold the watermark back), independent of `idle_timeout`.
   virtual bool partition_idle(int32_t partition) const { return false; }
+  /// Checkpoints (ARCHITECTURE.md §5): where this reader stands between two next() calls, as an
+  /// opaque string that Source::restore() understands (file + offset, partition offsets, ...).
+  /// Everything returned by next() so far is before the position. Empty = cannot resume.
+  virtual std::string position() const { return {}; }
 };
 
 /// A data source (ARCHITECTURE.md §3). Created by a connector factory from a URI and options;
@@ -86,6 +90,12 @@ class Source {
   /// Called after every sink committed what was read so far: commit consumer offsets, delete
   /// processed files (`delete_after_read`). At-least-once hinges on calling it only then.
   virtual void acknowledge() {}
+  /// True when readers report position() and restore() resumes from them.
+  virtual bool can_checkpoint() const { return false; }
+  /// Resumes after a restart: called before open() with the positions every reader of the
+  /// previous run reported at the checkpoint (their number may differ from this run's
+  /// parallelism). Readers then start right after those positions.
+  virtual void restore(const std::vector<std::string>& positions);
 
   /// Event time of the rows (set by the catalog from the options, or a connector default).
   const EventTimeSpec& event_time() const { return event_time_; }
@@ -104,8 +114,11 @@ class Sink {
   /// Not thread-safe: the engine serializes writes to one sink.
   virtual void write(const Batch& batch) = 0;
   /// Makes everything written so far durable but invisible; returns a handle for commit().
+  /// Called at every checkpoint and at the end: writes after it go to new files/transactions.
   virtual std::string prepare() = 0;
-  /// Publishes what prepare() made ready. Idempotent.
+  /// Publishes what the prepare() that returned `handle` made ready. Idempotent, and works on a
+  /// fresh sink of the same URI and options in a new process: recovery after a crash commits
+  /// the handles recorded in the last complete checkpoint.
   virtual void commit(const std::string& handle) = 0;
   /// Discards everything not committed. Must not throw.
   virtual void abort() noexcept = 0;

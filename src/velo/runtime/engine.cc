@@ -3,11 +3,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <cstdlib>
-
 #include <atomic>
+#include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -67,6 +68,22 @@ void Engine::run_script(std::string_view sql,
 }
 
 namespace {
+/// The statement's text with runs of whitespace collapsed: what a checkpoint belongs to.
+std::string query_fingerprint(const std::string& text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
 void collect_sources(const sql::PlanNodePtr& node, std::vector<std::shared_ptr<Source>>* out) {
   if (node->kind == sql::PlanKind::kScan) out->push_back(node->source);
   for (const auto& c : node->children) collect_sources(c, out);
@@ -296,6 +313,21 @@ StatementResult Engine::run_plan(const sql::Statement& s,
     for (auto& sink : sinks) sink->open(plan->schema);
     auto context = std::make_unique<StreamContext>();
     if (options_.clock) context->clock = options_.clock;
+    std::unique_ptr<CheckpointStore> store;
+    std::optional<CheckpointData> restored;
+    if (!options_.state_dir.empty() && !sinks.empty()) {
+      std::string query = query_fingerprint(s.text);
+      context->checkpoints = std::make_unique<CheckpointCoordinator>(query);
+      store = std::make_unique<CheckpointStore>(
+          fmt::format("{}/job-{}", options_.state_dir, ++checkpointed_jobs_));
+      restored = store->latest();
+      if (restored && restored->query != query)
+        throw_user_error(
+            "state directory '{}' holds a checkpoint of another query:\n  {}\nuse another "
+            "--state-dir, or delete it to start over",
+            store->dir(), restored->query);
+      if (restored) context->checkpoints->set_restored(*restored);
+    }
     sql::PhysicalPlanner planner(options_.parallelism, context.get());
     OperatorPtr root = planner.build(plan);
     StreamContext* ctx = context.get();
@@ -303,6 +335,10 @@ StatementResult Engine::run_plan(const sql::Statement& s,
     for (const auto& src : sources)
       if (src->event_time().late == LatePolicy::kDeadLetter && !ctx->dead_letter)
         ctx->dead_letter = job->add_side_sink(make_sink(src->event_time().dead_letter, Options{}));
+    if (store) {
+      job->enable_checkpoints(std::move(store), options_.checkpoint_interval_us);
+      if (restored) job->recover(*restored);
+    }
   } catch (...) {
     for (auto& sink : sinks) sink->abort();
     throw;

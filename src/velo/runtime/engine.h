@@ -28,6 +28,11 @@ struct EngineOptions {
   /// Sink of CREATE STREAM/TABLE name AS SELECT without sink properties, as a template where
   /// {name} is the statement's name (e.g. "test://{name}"); empty = the default Kafka topic.
   std::string default_sink_template;
+  /// Checkpoints (`--state-dir`): jobs that write to sinks checkpoint into <state_dir>/job-N
+  /// (N counts such jobs in statement order) and resume from there after a restart.
+  std::string state_dir;
+  /// How often a checkpoint is taken (wall time, µs); 0 = only when asked (tests).
+  int64_t checkpoint_interval_us = 10'000'000;
 };
 
 class ConnectorCatalog;
@@ -86,6 +91,7 @@ class Engine {
   EngineOptions options_;
   std::unique_ptr<ConnectorCatalog> catalog_;
   std::vector<std::unique_ptr<Job>> jobs_;
+  int checkpointed_jobs_ = 0;
 };
 
 /// Registers connectors, formats and file systems compiled into this binary. Idempotent.

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+
+#include "velo/types/error.h"
+
 namespace velo {
 
 Job::Job(SchemaPtr schema, OperatorPtr root, std::vector<std::unique_ptr<Sink>> sinks,
@@ -32,11 +36,69 @@ std::function<void(const Batch&)> Job::add_side_sink(std::unique_ptr<Sink> sink)
   };
 }
 
+std::vector<Sink*> Job::all_sinks() const {
+  // Side sinks count only once opened; their order is stable (by creation).
+  std::vector<Sink*> all;
+  for (const auto& sink : sinks_) all.push_back(sink.get());
+  for (const auto& s : side_sinks_) all.push_back(s->opened ? s->sink.get() : nullptr);
+  return all;
+}
+
+void Job::enable_checkpoints(std::unique_ptr<CheckpointStore> store, int64_t interval_us) {
+  CheckpointCoordinator* c = context_->checkpoints.get();
+  if (!c) throw_internal_error("checkpoints enabled without a coordinator");
+  if (!c->blocker().empty()) {
+    checkpoints_off_reason_ = "not supported yet: " + c->blocker();
+    // A warning, not an error: the job still runs, it just restarts from the beginning.
+    fmt::print(stderr, "velo: warning: checkpoints are off for this job: not supported yet: {}\n",
+               c->blocker());
+    return;
+  }
+  store_ = std::move(store);
+  checkpoint_interval_us_ = interval_us;
+  last_checkpoint_time_ = std::chrono::steady_clock::now();
+}
+
+void Job::recover(const CheckpointData& restored) {
+  std::vector<Sink*> all = all_sinks();
+  for (size_t i = 0; i < restored.sink_handles.size() && i < all.size(); ++i)
+    if (all[i] && !restored.sink_handles[i].empty()) all[i]->commit(restored.sink_handles[i]);
+  last_checkpoint_id_ = restored.id;
+}
+
+bool Job::trigger_checkpoint() {
+  if (!store_ || finished_) return false;
+  if (pending_checkpoint_ == 0) {
+    pending_checkpoint_ = last_checkpoint_id_ + 1;
+    context_->checkpoints->request(pending_checkpoint_);
+  }
+  return true;
+}
+
+void Job::complete_checkpoint(int64_t id) {
+  CheckpointData data = context_->checkpoints->collect(id);
+  std::vector<Sink*> all = all_sinks();
+  for (Sink* sink : all) data.sink_handles.push_back(sink ? sink->prepare() : std::string());
+  store_->save(data);
+  for (size_t i = 0; i < all.size(); ++i)
+    if (all[i]) all[i]->commit(data.sink_handles[i]);
+  for (auto& src : sources_) src->acknowledge();
+  pending_checkpoint_ = 0;
+  last_checkpoint_id_ = id;
+  ++checkpoints_completed_;
+  last_checkpoint_time_ = std::chrono::steady_clock::now();
+}
+
 bool Job::step() {
   if (finished_) return false;
   try {
     Batch b;
     while (root_->next(&b)) {
+      if (store_ && checkpoint_interval_us_ > 0 && pending_checkpoint_ == 0 &&
+          std::chrono::steady_clock::now() - last_checkpoint_time_ >=
+              std::chrono::microseconds(checkpoint_interval_us_))
+        trigger_checkpoint();
+      if (b.barrier && b.barrier == pending_checkpoint_) complete_checkpoint(b.barrier);
       if (b.num_rows > 0) {
         rows_out_ += static_cast<int64_t>(b.num_rows);
         rows_counter_ = rows_out_;
@@ -62,6 +124,14 @@ bool Job::step() {
 }
 
 void Job::finish() {
+  if (store_) {
+    // The end is a checkpoint too: every reader's last position, no operator state left, so
+    // running the same job again resumes at the end instead of repeating its output.
+    pending_checkpoint_ = last_checkpoint_id_ + 1;
+    complete_checkpoint(pending_checkpoint_);
+    finished_ = true;
+    return;
+  }
   // Two-phase publish: everything durable first, then everything visible.
   std::vector<Sink*> all;
   for (auto& sink : sinks_) all.push_back(sink.get());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -31,6 +32,22 @@ class Job {
   std::function<void(const Batch&)> add_side_sink(std::unique_ptr<Sink> sink);
   /// step() until the end.
   void run_to_end();
+
+  // ---- checkpoints (context().checkpoints set) ---------------------------------------------
+  /// Checkpoints go to `store`; with `interval_us` > 0 one is taken that often (wall time).
+  /// Call before the first step. If the plan cannot take checkpoints, says why (not silently).
+  void enable_checkpoints(std::unique_ptr<CheckpointStore> store, int64_t interval_us);
+  /// After a restart: publishes what the restored checkpoint's sinks had prepared (their
+  /// commit may not have happened before the crash) and continues its numbering.
+  void recover(const CheckpointData& restored);
+  /// Starts a checkpoint now (its barrier flows with the data); false when checkpoints are
+  /// off for this job. It completes during later steps.
+  bool trigger_checkpoint();
+  bool checkpoint_pending() const { return pending_checkpoint_ != 0; }
+  /// Why this job takes no checkpoints although a state directory was given (empty = it does).
+  const std::string& checkpoints_off_reason() const { return checkpoints_off_reason_; }
+  int64_t checkpoints_completed() const { return checkpoints_completed_; }
+  int64_t last_checkpoint_id() const { return last_checkpoint_id_; }
   bool finished() const { return finished_; }
 
   const SchemaPtr& schema() const { return schema_; }
@@ -46,6 +63,10 @@ class Job {
 
  private:
   void finish();
+  /// The barrier of the pending checkpoint reached the job: everything before it is in the
+  /// sinks. Prepare them, write the checkpoint, then commit (two-phase, ARCHITECTURE.md §3).
+  void complete_checkpoint(int64_t id);
+  std::vector<Sink*> all_sinks() const;
   SchemaPtr schema_;
   std::unique_ptr<StreamContext> context_;  // outlives the operators (declared before root_)
   OperatorPtr root_;
@@ -61,6 +82,13 @@ class Job {
   std::atomic<int64_t> rows_counter_{0};
   bool finished_ = false;
   bool failed_ = false;
+  std::unique_ptr<CheckpointStore> store_;
+  int64_t checkpoint_interval_us_ = 0;
+  std::chrono::steady_clock::time_point last_checkpoint_time_;
+  int64_t pending_checkpoint_ = 0;
+  int64_t last_checkpoint_id_ = 0;
+  int64_t checkpoints_completed_ = 0;
+  std::string checkpoints_off_reason_;
 };
 
 }  // namespace velo

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include "velo/connectors/registry.h"
@@ -51,11 +52,42 @@ class NexmarkReader : public SourceReader {
     Clock::time_point start;
     std::shared_ptr<std::atomic<int64_t>> rows;
   };
+  struct Resume {
+    int64_t next_number = 0;
+    int64_t emitted = 0;
+    bool done = false;
+  };
 
-  explicit NexmarkReader(Params p) : p_(std::move(p)), ids_(p_.batch_size) {
+  NexmarkReader(Params p, const Resume* resume) : p_(std::move(p)), ids_(p_.batch_size) {
     block_start_ = static_cast<int64_t>(p_.index) * p_.block_events;
     next_number_ = block_start_;
     done_ = block_start_ >= p_.end_number || p_.limit == 0;
+    if (resume) {
+      next_number_ = resume->next_number;
+      block_start_ = next_number_ - next_number_ % p_.block_events;
+      emitted_ = resume->emitted;
+      done_ = resume->done || done_;
+    }
+  }
+
+  std::string position() const override {
+    return fmt::format("{}:{}:{}:{}", p_.readers, next_number_, emitted_, done_ ? 1 : 0);
+  }
+
+  /// A position this reader (index of `readers`) can resume from.
+  static Resume parse_position(const std::string& text, int readers) {
+    long long r = 0, next = 0, emitted = 0;
+    int done = 0;
+    char tail = 0;
+    if (std::sscanf(text.c_str(), "%lld:%lld:%lld:%d%c", &r, &next, &emitted, &done, &tail) != 4 ||
+        next < 0 || emitted < 0)
+      throw_format_error("nexmark: bad checkpoint position '{}'", text);
+    if (r != readers)
+      throw_user_error(
+          "nexmark: the checkpoint was taken with {} readers, this run has {}; resume with the "
+          "same --threads",
+          r, readers);
+    return Resume{next, emitted, done != 0};
   }
 
   PollStatus next(Batch* out, Deadline deadline) override {
@@ -195,6 +227,23 @@ std::vector<std::unique_ptr<SourceReader>> NexmarkSource::open(int parallelism) 
   }
   SchemaPtr out_schema = output_schema();
   Clock::time_point start = Clock::now();
+  std::vector<NexmarkReader::Resume> resume;
+  if (!restored_.empty()) {
+    if (static_cast<int>(restored_.size()) != readers)
+      throw_user_error(
+          "nexmark: the checkpoint was taken with {} readers, this run has {}; resume with the "
+          "same --threads",
+          restored_.size(), readers);
+    int64_t first = INT64_MAX;
+    for (const auto& p : restored_) {
+      resume.push_back(NexmarkReader::parse_position(p, readers));
+      if (!resume.back().done) first = std::min(first, resume.back().next_number);
+    }
+    // Paced: the first event not yet produced is due now, not `first / rate` after the restart.
+    if (pace_ && first != INT64_MAX)
+      start -= std::chrono::microseconds(
+          static_cast<int64_t>(static_cast<__int128>(first) * 1000000 / generator_->config().rate));
+  }
   std::vector<std::unique_ptr<SourceReader>> out;
   for (int i = 0; i < readers; ++i) {
     NexmarkReader::Params p{generator_,  type_,         spec_.projection,
@@ -202,9 +251,15 @@ std::vector<std::unique_ptr<SourceReader>> NexmarkSource::open(int parallelism) 
                             i,           readers,       batch_size_,
                             spec_.limit, pace_,         start,
                             rows_};
-    out.push_back(std::make_unique<NexmarkReader>(std::move(p)));
+    out.push_back(
+        std::make_unique<NexmarkReader>(std::move(p), resume.empty() ? nullptr : &resume[i]));
   }
   return out;
+}
+
+void NexmarkSource::restore(const std::vector<std::string>& positions) {
+  // Readers record positions in plan order, which is their index order.
+  restored_ = positions;
 }
 
 std::string NexmarkSource::describe() const {

@@ -38,6 +38,10 @@ class NexmarkSource : public Source {
   std::vector<std::unique_ptr<SourceReader>> open(int parallelism) override;
   std::string describe() const override;
   SourceProgress progress() const override;
+  /// Positions are "readers:next event number:rows emitted:done" per reader; a resumed job
+  /// must run with the same number of readers (the event numbers they share depend on it).
+  bool can_checkpoint() const override { return true; }
+  void restore(const std::vector<std::string>& positions) override;
 
   EventType type() const { return type_; }
   const Generator& generator() const { return *generator_; }
@@ -53,6 +57,7 @@ class NexmarkSource : public Source {
   int64_t block_events_ = 0;
   std::shared_ptr<const Generator> generator_;
   std::shared_ptr<std::atomic<int64_t>> rows_ = std::make_shared<std::atomic<int64_t>>(0);
+  std::vector<std::string> restored_;  // reader positions from a checkpoint
 };
 
 std::unique_ptr<Source> make_nexmark_source(const std::string& uri, const Options& options);

@@ -95,8 +95,8 @@ std::string stream_name(const std::string& uri) {
 /// Reads every partition of a test source, a batch per ingest, partitions in turn.
 class TestReader : public SourceReader {
  public:
-  TestReader(std::string name, std::vector<int> projection, size_t partitions)
-      : name_(std::move(name)), projection_(std::move(projection)), cursor_(partitions, 0) {}
+  TestReader(std::string name, std::vector<int> projection, std::vector<size_t> cursor)
+      : name_(std::move(name)), projection_(std::move(projection)), cursor_(std::move(cursor)) {}
 
   PollStatus next(Batch* out, Deadline) override {
     return TestStreams::instance().with_source(name_, [&](TestStreams::SourceState& s) {
@@ -123,6 +123,13 @@ class TestReader : public SourceReader {
     return TestStreams::instance().with_source(name_, [&](TestStreams::SourceState& s) {
       return s.partitions[p].idle && cursor_[p] >= s.partitions[p].log.size();
     });
+  }
+
+  /// The next ingest (batch) number of every partition: "3,0,5".
+  std::string position() const override {
+    std::string out;
+    for (size_t c : cursor_) out += (out.empty() ? "" : ",") + std::to_string(c);
+    return out;
   }
 
  private:
@@ -165,15 +172,38 @@ class TestSource : public Source {
   std::vector<std::unique_ptr<SourceReader>> open(int) override {
     size_t partitions = TestStreams::instance().with_source(
         name_, [](TestStreams::SourceState& s) { return s.partitions.size(); });
+    std::vector<size_t> cursor(partitions, 0);
+    if (!restored_.empty()) {
+      if (restored_.size() != partitions)
+        throw_user_error("test source '{}': the checkpoint has {} partitions, the source {}", name_,
+                         restored_.size(), partitions);
+      cursor = restored_;
+    }
     std::vector<std::unique_ptr<SourceReader>> readers;
-    readers.push_back(std::make_unique<TestReader>(name_, spec_.projection, partitions));
+    readers.push_back(std::make_unique<TestReader>(name_, spec_.projection, std::move(cursor)));
     return readers;
+  }
+  bool can_checkpoint() const override { return true; }
+  void restore(const std::vector<std::string>& positions) override {
+    if (positions.size() != 1)
+      throw_user_error("test source '{}': expected one reader position, got {}", name_,
+                       positions.size());
+    restored_.clear();
+    size_t begin = 0;
+    const std::string& p = positions[0];
+    while (begin <= p.size() && !p.empty()) {
+      size_t end = p.find(',', begin);
+      if (end == std::string::npos) end = p.size();
+      restored_.push_back(std::stoull(p.substr(begin, end - begin)));
+      begin = end + 1;
+    }
   }
   std::string describe() const override { return "TestSource " + name_; }
 
  private:
   std::string name_;
   SchemaPtr schema_;
+  std::vector<size_t> restored_;  // partition cursors from a checkpoint
 };
 
 class TestSink : public Sink {
@@ -190,11 +220,23 @@ class TestSink : public Sink {
       return 0;
     });
   }
-  std::string prepare() override { return name_; }
-  void commit(const std::string&) override {
-    TestStreams::instance().with_sink(name_, [&](TestStreams::SinkState& s) {
-      for (auto& b : s.pending) s.committed.push_back(std::move(b));
+  /// "<prepare number>": the rows written since the last prepare, kept by the hub (it survives
+  /// a simulated crash, as a transaction prepared in a real sink would).
+  std::string prepare() override {
+    return TestStreams::instance().with_sink(name_, [&](TestStreams::SinkState& s) {
+      int64_t n = ++s.prepares;
+      s.prepared[n] = std::move(s.pending);
       s.pending.clear();
+      return std::to_string(n);
+    });
+  }
+  void commit(const std::string& handle) override {
+    int64_t n = std::stoll(handle);
+    TestStreams::instance().with_sink(name_, [&](TestStreams::SinkState& s) {
+      auto it = s.prepared.find(n);
+      if (it == s.prepared.end()) return 0;  // committed already
+      for (auto& b : it->second) s.committed.push_back(std::move(b));
+      s.prepared.erase(it);
       return 0;
     });
   }
@@ -202,6 +244,7 @@ class TestSink : public Sink {
     try {
       TestStreams::instance().with_sink(name_, [&](TestStreams::SinkState& s) {
         s.pending.clear();
+        s.prepared.clear();
         return 0;
       });
     } catch (...) {

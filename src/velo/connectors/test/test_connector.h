@@ -44,7 +44,9 @@ class TestStreams {
   };
   struct SinkState {
     std::vector<Batch> written;  // since the last take_written
-    std::vector<Batch> pending;  // since the last commit
+    std::vector<Batch> pending;  // since the last prepare
+    std::map<int64_t, std::vector<Batch>> prepared;  // by prepare number, until committed
+    int64_t prepares = 0;
     std::vector<Batch> committed;
   };
   /// Runs `f` with the source's state under the hub's lock; throws when undeclared.

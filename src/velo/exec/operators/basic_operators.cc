@@ -21,19 +21,43 @@ void ScanOperator::track_event_time(int column, const EventTimeSpec& spec, const
 
 void ScanOperator::refresh_idle_partitions() {
   std::vector<int32_t> parts = reader_->partitions();
+  watermarks_->update_partitions(parts);  // a rebalance may have changed them
   for (int32_t p : parts) watermarks_->set_idle(p, reader_->partition_idle(p));
 }
 
+void ScanOperator::enable_checkpoints(CheckpointCoordinator* checkpoints, int slot) {
+  checkpoints_ = checkpoints;
+  slot_ = slot;
+}
+
 bool ScanOperator::next(Batch* out) {
+  if (checkpoints_) {
+    int64_t requested = checkpoints_->requested();
+    if (requested > last_barrier_) {
+      // Between two reads: everything returned so far is before the position.
+      last_barrier_ = requested;
+      checkpoints_->record_position(slot_, requested, reader_->position());
+      *out = Batch::empty(schema_);
+      out->barrier = requested;
+      return true;
+    }
+  }
   PollStatus s = reader_->next(out, std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
-  if (s == PollStatus::kEnd) return false;
+  if (s == PollStatus::kEnd) {
+    // An ended reader's last position stands for every later checkpoint.
+    if (checkpoints_) checkpoints_->record_position(slot_, -1, reader_->position());
+    return false;
+  }
   int32_t partition = out->partition;
   if (s == PollStatus::kBatch && out->num_rows > 0) {
     out->schema = schema_;
     out->drained = false;
     out->watermark = kNoWatermark;
+    out->barrier = 0;
     if (watermarks_) {
       watermarks_->observe(partition, *out->columns[event_time_column_], out->num_rows);
+      // Also while data flows: a partition that reached its end must not hold time back.
+      refresh_idle_partitions();
       int64_t w = watermarks_->watermark();
       if (w > emitted_watermark_) out->watermark = emitted_watermark_ = w;
     }
@@ -94,10 +118,26 @@ bool ProjectOperator::next(Batch* out) {
   return true;
 }
 
+void LimitOperator::enable_checkpoints(CheckpointCoordinator* checkpoints, std::string key) {
+  checkpoints_ = checkpoints;
+  key_ = std::move(key);
+  if (const std::string* saved = checkpoints_->restored_state(key_)) {
+    ByteReader r(*saved, "LIMIT state in the checkpoint");
+    limit_ = r.get<int64_t>();
+    offset_ = r.get<int64_t>();
+  }
+}
+
 bool LimitOperator::next(Batch* out) {
   Batch in;
   while (limit_ != 0 && child_->next(&in)) {
     if (in.num_rows == 0) {
+      if (in.barrier && checkpoints_) {
+        ByteWriter w;
+        w.put<int64_t>(limit_);
+        w.put<int64_t>(offset_);
+        checkpoints_->record_state(key_, in.barrier, w.take());
+      }
       *out = std::move(in);
       out->schema = schema_;
       return true;
@@ -121,12 +161,26 @@ bool LimitOperator::next(Batch* out) {
   return false;
 }
 
+bool UnionOperator::barrier_aligned() const {
+  for (size_t i = 0; i < children_.size(); ++i)
+    if (!done_[i] && !at_barrier_[i]) return false;
+  return true;
+}
+
 bool UnionOperator::next(Batch* out) {
   while (true) {
     size_t live = 0;
     for (bool d : done_) live += d ? 0 : 1;
+    if (barrier_ && barrier_aligned()) {
+      // Every live child delivered the barrier: pass it on and read them all again.
+      *out = Batch::empty(schema_);
+      out->barrier = barrier_;
+      barrier_ = 0;
+      std::fill(at_barrier_.begin(), at_barrier_.end(), false);
+      return true;
+    }
     if (live == 0) return false;
-    if (done_[current_]) {
+    if (done_[current_] || at_barrier_[current_]) {
       current_ = (current_ + 1) % children_.size();
       continue;
     }
@@ -144,6 +198,14 @@ bool UnionOperator::next(Batch* out) {
     }
     out->schema = schema_;
     out->watermark = watermarks_.update(i, out->watermark);
+    if (out->barrier) {
+      barrier_ = out->barrier;
+      at_barrier_[i] = true;
+      current_ = (current_ + 1) % children_.size();
+      if (out->watermark == kNoWatermark) continue;
+      out->barrier = 0;  // keep the time moving; the barrier follows once aligned
+      return true;
+    }
     if (out->num_rows > 0) {
       drained_in_a_row_ = 0;
       return true;
@@ -171,6 +233,7 @@ struct GatherOperator::Shared {
   std::condition_variable can_push, can_pop;
   std::deque<std::pair<size_t, Batch>> queue;  // (pipeline, batch)
   size_t capacity = 8;
+  int64_t released_barrier = 0;  // workers past a barrier wait until it is released
   int running = 0;
   bool cancelled = false;
   std::exception_ptr error;
@@ -178,7 +241,11 @@ struct GatherOperator::Shared {
 };
 
 GatherOperator::GatherOperator(SchemaPtr schema, std::vector<OperatorPtr> pipelines)
-    : Operator(std::move(schema)), shared_(std::make_shared<Shared>()), watermarks_(pipelines.size()) {
+    : Operator(std::move(schema)),
+      shared_(std::make_shared<Shared>()),
+      watermarks_(pipelines.size()),
+      ended_(pipelines.size(), false),
+      at_barrier_(pipelines.size(), false) {
   shared_->capacity = 4 * pipelines.size();
   shared_->running = static_cast<int>(pipelines.size());
   for (size_t i = 0; i < pipelines.size(); ++i) {
@@ -197,9 +264,16 @@ GatherOperator::GatherOperator(SchemaPtr schema, std::vector<OperatorPtr> pipeli
           std::unique_lock<std::mutex> lock(shared->mu);
           shared->can_push.wait(lock, [&] { return shared->queue.size() < shared->capacity || shared->cancelled; });
           if (shared->cancelled) break;
+          int64_t barrier = b.barrier;
           shared->queue.emplace_back(i, std::move(b));
           shared->can_pop.notify_one();
           b = Batch();
+          if (barrier) {
+            // Nothing after the barrier may overtake the other pipelines' barriers.
+            shared->can_push.wait(
+                lock, [&] { return shared->released_barrier >= barrier || shared->cancelled; });
+            if (shared->cancelled) break;
+          }
         }
       } catch (...) {
         std::lock_guard<std::mutex> lock(shared->mu);
@@ -237,6 +311,27 @@ bool GatherOperator::next(Batch* out) {
     lock.unlock();
     bool end_marker = batch.num_rows == 0 && batch.watermark == kEndOfTime && batch.columns.empty();
     int64_t w = watermarks_.update(pipeline, batch.watermark);
+    if (end_marker) ended_[pipeline] = true;
+    if (batch.barrier) {
+      barrier_ = batch.barrier;
+      at_barrier_[pipeline] = true;
+      batch.barrier = 0;
+    }
+    bool aligned = barrier_ != 0;
+    for (size_t p = 0; p < ended_.size() && aligned; ++p) aligned = ended_[p] || at_barrier_[p];
+    if (aligned) {
+      {
+        std::lock_guard<std::mutex> relock(shared_->mu);
+        shared_->released_barrier = barrier_;
+        shared_->can_push.notify_all();
+      }
+      *out = Batch::empty(schema_);
+      out->barrier = barrier_;
+      out->watermark = w;
+      barrier_ = 0;
+      std::fill(at_barrier_.begin(), at_barrier_.end(), false);
+      return true;
+    }
     if (end_marker) {
       if (w == kNoWatermark || w == kEndOfTime) continue;
       batch = Batch::empty(schema_);

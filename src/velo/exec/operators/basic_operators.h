@@ -7,6 +7,7 @@
 #include "velo/exec/evaluator.h"
 #include "velo/exec/operators/operator.h"
 #include "velo/io/source.h"
+#include "velo/state/checkpoint.h"
 #include "velo/time/clock.h"
 #include "velo/time/watermark_merger.h"
 #include "velo/time/watermark_tracker.h"
@@ -21,11 +22,17 @@ class ScanOperator : public Operator {
       : Operator(std::move(schema)), reader_(std::move(reader)) {}
   /// Tracks watermarks over output column `column` (a TIMESTAMP).
   void track_event_time(int column, const EventTimeSpec& spec, const Clock* clock);
+  /// Takes part in checkpoints: on each requested checkpoint, records the reader's position in
+  /// `slot` and emits the barrier before any later row.
+  void enable_checkpoints(CheckpointCoordinator* checkpoints, int slot);
   bool next(Batch* out) override;
 
  private:
   void refresh_idle_partitions();
   std::unique_ptr<SourceReader> reader_;
+  CheckpointCoordinator* checkpoints_ = nullptr;
+  int slot_ = -1;
+  int64_t last_barrier_ = 0;
   int event_time_column_ = -1;
   std::unique_ptr<WatermarkTracker> watermarks_;
   int64_t emitted_watermark_ = kNoWatermark;
@@ -63,29 +70,38 @@ class LimitOperator : public Operator {
  public:
   LimitOperator(OperatorPtr child, int64_t limit, int64_t offset)
       : Operator(child->schema()), child_(std::move(child)), limit_(limit), offset_(offset) {}
+  /// Over a stream the rows still to skip and to pass are state: saved at barriers.
+  void enable_checkpoints(CheckpointCoordinator* checkpoints, std::string key);
   bool next(Batch* out) override;
 
  private:
   OperatorPtr child_;
+  CheckpointCoordinator* checkpoints_ = nullptr;
+  std::string key_;
   int64_t limit_;
   int64_t offset_;
 };
 
 /// All rows of its children (UNION ALL); children already produce the same schema. A child
 /// is read until it ends or has nothing for now, then the next one (bounded children thus come
-/// one after the other); the watermark is the minimum over the children.
+/// one after the other); the watermark is the minimum over the children. A checkpoint barrier
+/// is passed on once every live child delivered it; a child that did is not read until then.
 class UnionOperator : public Operator {
  public:
   UnionOperator(std::vector<OperatorPtr> children, SchemaPtr schema)
       : Operator(std::move(schema)),
         children_(std::move(children)),
         done_(children_.size(), false),
+        at_barrier_(children_.size(), false),
         watermarks_(children_.size()) {}
   bool next(Batch* out) override;
 
  private:
+  bool barrier_aligned() const;
   std::vector<OperatorPtr> children_;
   std::vector<bool> done_;
+  std::vector<bool> at_barrier_;
+  int64_t barrier_ = 0;
   WatermarkMerger watermarks_;
   size_t current_ = 0;
   size_t drained_in_a_row_ = 0;
@@ -104,7 +120,8 @@ class ValuesOperator : public Operator {
 };
 
 /// Runs N copies of a pipeline segment on N threads and hands their batches to one consumer
-/// through a bounded queue (backpressure). Errors in a worker are rethrown by next().
+/// through a bounded queue (backpressure). Errors in a worker are rethrown by next(). A worker
+/// that delivered a checkpoint barrier waits until every pipeline did (barrier alignment).
 class GatherOperator : public Operator {
  public:
   GatherOperator(SchemaPtr schema, std::vector<OperatorPtr> pipelines);
@@ -115,6 +132,9 @@ class GatherOperator : public Operator {
   struct Shared;
   std::shared_ptr<Shared> shared_;
   WatermarkMerger watermarks_;
+  std::vector<bool> ended_;
+  std::vector<bool> at_barrier_;
+  int64_t barrier_ = 0;
 };
 
 /// Orders all input rows by keys (bounded inputs). With a limit, keeps only the top rows.

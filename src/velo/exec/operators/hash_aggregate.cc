@@ -1,5 +1,6 @@
 #include "velo/exec/operators/hash_aggregate.h"
 
+#include <cstring>
 #include <exception>
 #include <thread>
 
@@ -26,11 +27,81 @@ GroupTable::GroupTable(std::vector<DataType> key_types,
   }
 }
 
-GroupTable::~GroupTable() {
+GroupTable::~GroupTable() { destroy_states(); }
+
+void GroupTable::destroy_states() {
   for (size_t a = 0; a < aggregates_->size(); ++a) {
     auto destroy = (*aggregates_)[a].function.destroy;
     if (!destroy) continue;
     for (uint32_t g = 0; g < num_groups_; ++g) destroy(state(g) + offsets_[a]);
+  }
+}
+
+std::string GroupTable::checkpoint_blocker(const std::vector<AggregateSpec>& aggregates) {
+  for (const auto& a : aggregates)
+    if (a.function.destroy)
+      return fmt::format("checkpointing the state of aggregate {} (it keeps values on the heap)",
+                         a.name);
+  return {};
+}
+
+void GroupTable::save(ByteWriter& out) const {
+  std::string blocker = checkpoint_blocker(*aggregates_);
+  if (!blocker.empty()) throw_not_supported("{}", blocker);
+  out.put<uint64_t>(num_groups_);
+  out.put<uint64_t>(keys_.size());
+  for (const auto& k : keys_) k->serialize(out);
+  out.put_bytes(group_hashes_.data(), group_hashes_.size() * sizeof(uint64_t));
+  out.put<uint64_t>(aggregates_->size());
+  std::string states;
+  for (size_t a = 0; a < aggregates_->size(); ++a) {
+    size_t size = (*aggregates_)[a].function.state_size;
+    states.clear();
+    states.reserve(size * num_groups_);
+    for (uint32_t g = 0; g < num_groups_; ++g)
+      states.append(reinterpret_cast<const char*>(state(g) + offsets_[a]), size);
+    out.put_string(states);
+  }
+}
+
+void GroupTable::load(ByteReader& in) {
+  destroy_states();
+  chunks_.clear();
+  group_hashes_.clear();
+  num_groups_ = 0;
+  uint64_t groups = in.get_count(0);
+  if (in.get<uint64_t>() != keys_.size()) in.corrupt();
+  for (auto& k : keys_) {
+    k = Column::deserialize(k->type(), in);
+    if (k->size() != groups) in.corrupt();
+  }
+  std::string_view hashes = in.get_bytes();
+  if (hashes.size() != groups * sizeof(uint64_t)) in.corrupt();
+  group_hashes_.resize(groups);
+  std::memcpy(group_hashes_.data(), hashes.data(), hashes.size());
+  if (in.get<uint64_t>() != aggregates_->size()) in.corrupt();
+  std::vector<std::string_view> states(aggregates_->size());
+  for (size_t a = 0; a < aggregates_->size(); ++a) {
+    states[a] = in.get_bytes();
+    if (states[a].size() != groups * (*aggregates_)[a].function.state_size) in.corrupt();
+  }
+  for (uint32_t g = 0; g < groups; ++g) {
+    if ((g >> kChunkBits) >= chunks_.size())
+      chunks_.push_back(std::make_unique<uint8_t[]>(kChunkRows * stride_));
+    for (size_t a = 0; a < aggregates_->size(); ++a) {
+      size_t size = (*aggregates_)[a].function.state_size;
+      std::memcpy(state(g) + offsets_[a], states[a].data() + g * size, size);
+    }
+  }
+  num_groups_ = groups;
+  size_t slots = 1024;
+  while (slots < groups * 2) slots *= 2;
+  slots_.assign(slots, 0);
+  mask_ = slots - 1;
+  for (uint32_t g = 0; g < num_groups_; ++g) {
+    uint64_t pos = group_hashes_[g] & mask_;
+    while (slots_[pos]) pos = (pos + 1) & mask_;
+    slots_[pos] = g + 1;
   }
 }
 

@@ -43,6 +43,14 @@ class GroupTable {
   /// Output rows [begin, begin+n): key columns then one column per aggregate.
   Batch emit(SchemaPtr schema, size_t begin, size_t n);
 
+  /// Checkpoints: keys and aggregate states. Only states without heap memory are saved
+  /// byte for byte (COUNT, SUM, AVG, MIN/MAX of numbers, ...); see checkpoint_blocker().
+  void save(ByteWriter& out) const;
+  /// Replaces every group with what save() wrote.
+  void load(ByteReader& in);
+  /// Why groups of `aggregates` cannot be checkpointed yet (empty = they can).
+  static std::string checkpoint_blocker(const std::vector<AggregateSpec>& aggregates);
+
  private:
   void find_groups(const std::vector<const Column*>& keys, size_t rows, uint32_t* group_ids);
   uint32_t new_group(const std::vector<const Column*>& keys, uint32_t row, uint64_t hash);
@@ -50,6 +58,10 @@ class GroupTable {
   uint8_t* state(uint32_t group) {
     return chunks_[group >> kChunkBits].get() + (group & (kChunkRows - 1)) * stride_;
   }
+  const uint8_t* state(uint32_t group) const {
+    return chunks_[group >> kChunkBits].get() + (group & (kChunkRows - 1)) * stride_;
+  }
+  void destroy_states();
 
   static constexpr uint32_t kChunkBits = 12;
   static constexpr uint32_t kChunkRows = 1u << kChunkBits;

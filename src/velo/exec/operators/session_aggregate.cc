@@ -30,6 +30,70 @@ SessionAggregateOperator::SessionAggregateOperator(OperatorPtr child, WindowDef 
   keys_ = std::make_unique<GroupTable>(key_types, &no_aggregates_);
 }
 
+void SessionAggregateOperator::enable_checkpoints(std::string key) {
+  checkpoint_key_ = std::move(key);
+  if (const std::string* saved = context_->checkpoints->restored_state(checkpoint_key_))
+    load_state(*saved);
+}
+
+std::string SessionAggregateOperator::save_state() const {
+  ByteWriter w;
+  w.put<int64_t>(watermark_);
+  keys_->save(w);
+  // Only live sessions matter; ids are kept so by_key_ stays valid.
+  w.put<uint64_t>(sessions_.size());
+  for (const Session& s : sessions_) {
+    w.put<uint8_t>(s.live);
+    if (!s.live) continue;
+    w.put<int64_t>(s.start);
+    w.put<int64_t>(s.end);
+    w.put<uint32_t>(s.key);
+    w.put<uint64_t>(s.parts.size());
+    for (const Batch& part : s.parts) {
+      w.put<uint64_t>(part.num_rows);
+      w.put<uint64_t>(part.columns.size());
+      for (const auto& c : part.columns) c->serialize(w);
+    }
+  }
+  return w.take();
+}
+
+void SessionAggregateOperator::load_state(const std::string& bytes) {
+  ByteReader r(bytes, "SESSION window state in the checkpoint");
+  watermark_ = r.get<int64_t>();
+  keys_->load(r);
+  by_key_.assign(keys_->num_groups(), {});
+  sessions_.assign(r.get_count(1), Session{});
+  free_.clear();
+  ends_ = {};
+  const Schema& input = *child_->schema();
+  for (uint32_t id = 0; id < sessions_.size(); ++id) {
+    Session& s = sessions_[id];
+    s.live = r.get<uint8_t>() != 0;
+    if (!s.live) {
+      free_.push_back(id);
+      continue;
+    }
+    s.start = r.get<int64_t>();
+    s.end = r.get<int64_t>();
+    s.key = r.get<uint32_t>();
+    if (s.key >= by_key_.size()) r.corrupt();
+    s.parts.resize(r.get_count(16));
+    for (Batch& part : s.parts) {
+      part.schema = child_->schema();
+      part.num_rows = r.get<uint64_t>();
+      if (r.get<uint64_t>() != input.size()) r.corrupt();
+      for (size_t c = 0; c < input.size(); ++c) {
+        part.columns.push_back(Column::deserialize(input.field(c).type, r));
+        if (part.columns.back()->size() != part.num_rows) r.corrupt();
+      }
+    }
+    by_key_[s.key].push_back(id);
+    ends_.push({s.end, id});
+  }
+  if (!r.at_end()) r.corrupt();
+}
+
 uint32_t SessionAggregateOperator::new_session(uint32_t key, int64_t t) {
   uint32_t id;
   if (!free_.empty()) {
@@ -207,13 +271,15 @@ bool SessionAggregateOperator::next(Batch* out) {
     }
     if (in.num_rows > 0) consume(in);
     if (in.watermark != kNoWatermark) close_until(in.watermark);
+    if (in.barrier && !checkpoint_key_.empty())
+      context_->checkpoints->record_state(checkpoint_key_, in.barrier, save_state());
     if (ready_.empty()) {
       if (in.num_rows > 0 && in.watermark == kNoWatermark) continue;
       *out = Batch::heartbeat(schema_, in);
       return true;
     }
     ready_.back().watermark = in.watermark;
-    if (in.drained) {
+    if (in.drained || in.barrier) {
       Batch hb = Batch::heartbeat(schema_, in);
       hb.watermark = kNoWatermark;
       ready_.push_back(std::move(hb));

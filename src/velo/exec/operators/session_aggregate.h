@@ -24,6 +24,9 @@ class SessionAggregateOperator : public Operator {
                            std::vector<BoundExprPtr> group_exprs,
                            std::vector<AggregateSpec> aggregates, SchemaPtr schema,
                            SchemaPtr window_schema, StreamContext* context);
+  /// Saves open sessions (their keys and rows) at every barrier under `key`; restores them now
+  /// when the job resumes from a checkpoint.
+  void enable_checkpoints(std::string key);
   bool next(Batch* out) override;
 
  private:
@@ -38,6 +41,8 @@ class SessionAggregateOperator : public Operator {
   void close_until(int64_t watermark);
   uint32_t new_session(uint32_t key, int64_t t);
   void merge_into(uint32_t into, uint32_t from);
+  std::string save_state() const;
+  void load_state(const std::string& bytes);
 
   OperatorPtr child_;
   WindowDef window_;
@@ -57,6 +62,7 @@ class SessionAggregateOperator : public Operator {
   int64_t watermark_ = kNoWatermark;
   std::deque<Batch> ready_;
   bool done_ = false;
+  std::string checkpoint_key_;
 };
 
 }  // namespace velo

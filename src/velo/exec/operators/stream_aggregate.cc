@@ -20,6 +20,40 @@ StreamAggregateOperator::StreamAggregateOperator(OperatorPtr child,
   for (const auto& g : group_exprs_) key_types_.push_back(g->type);
 }
 
+void StreamAggregateOperator::enable_checkpoints(std::string key) {
+  checkpoint_key_ = std::move(key);
+  if (const std::string* saved = context_->checkpoints->restored_state(checkpoint_key_))
+    load_state(*saved);
+}
+
+std::string StreamAggregateOperator::save_state() const {
+  ByteWriter w;
+  w.put<int64_t>(watermark_);
+  w.put<uint64_t>(windows_.size());
+  for (const auto& [end, win] : windows_) {
+    w.put<int64_t>(end);
+    w.put<uint8_t>(win.fired);
+    w.put<uint8_t>(win.any_rows);
+    win.table->save(w);
+  }
+  return w.take();
+}
+
+void StreamAggregateOperator::load_state(const std::string& bytes) {
+  ByteReader r(bytes, "GROUP BY state in the checkpoint");
+  windows_.clear();
+  watermark_ = r.get<int64_t>();
+  uint64_t n = r.get_count(10);
+  for (uint64_t i = 0; i < n; ++i) {
+    int64_t end = r.get<int64_t>();
+    Window& w = window(end);
+    w.fired = r.get<uint8_t>() != 0;
+    w.any_rows = r.get<uint8_t>() != 0;
+    w.table->load(r);
+  }
+  if (!r.at_end()) r.corrupt();
+}
+
 StreamAggregateOperator::Window& StreamAggregateOperator::window(int64_t end) {
   Window& w = windows_[end];
   if (!w.table) w.table = std::make_unique<GroupTable>(key_types_, &aggregates_);
@@ -189,6 +223,9 @@ bool StreamAggregateOperator::next(Batch* out) {
       if (now > watermark_) in.watermark = now;
     }
     if (in.watermark != kNoWatermark) advance(in.watermark);
+    // The state after every row before the barrier; results already made go out before it.
+    if (in.barrier && !checkpoint_key_.empty())
+      context_->checkpoints->record_state(checkpoint_key_, in.barrier, save_state());
     if (ready_.empty()) {
       if (in.num_rows > 0 && in.watermark == kNoWatermark) continue;
       *out = Batch::heartbeat(schema_, in);
@@ -196,7 +233,7 @@ bool StreamAggregateOperator::next(Batch* out) {
     }
     // Results first, then the time that made them final, so operators above never see them late.
     ready_.back().watermark = in.watermark;
-    if (in.drained) {
+    if (in.drained || in.barrier) {
       Batch hb = Batch::heartbeat(schema_, in);
       hb.watermark = kNoWatermark;
       ready_.push_back(std::move(hb));

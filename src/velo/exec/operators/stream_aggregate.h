@@ -37,6 +37,9 @@ class StreamAggregateOperator : public Operator {
   StreamAggregateOperator(OperatorPtr child, std::vector<BoundExprPtr> group_exprs,
                           std::vector<AggregateSpec> aggregates, SchemaPtr schema,
                           StreamAggregateOptions options, StreamContext* context);
+  /// Saves the open windows at every checkpoint barrier under `key`; restores them now when
+  /// the job resumes from a checkpoint.
+  void enable_checkpoints(std::string key);
   bool next(Batch* out) override;
 
  private:
@@ -50,6 +53,8 @@ class StreamAggregateOperator : public Operator {
   void consume_into(Window& w, const Batch& rows, bool changes);
   void advance(int64_t watermark);
   void emit_all(Window& w);
+  std::string save_state() const;
+  void load_state(const std::string& bytes);
 
   OperatorPtr child_;
   std::vector<BoundExprPtr> group_exprs_;
@@ -63,6 +68,7 @@ class StreamAggregateOperator : public Operator {
   std::deque<Batch> ready_;
   bool done_ = false;
   std::vector<uint32_t> ids_;
+  std::string checkpoint_key_;
 };
 
 }  // namespace velo

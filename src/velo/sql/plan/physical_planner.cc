@@ -19,6 +19,10 @@ PhysicalPlanner::PhysicalPlanner(int parallelism, StreamContext* context)
   }
 }
 
+void PhysicalPlanner::cannot_checkpoint(const std::string& why) {
+  if (checkpoints() && !in_build_side_) checkpoints()->cannot_checkpoint(why);
+}
+
 bool is_unbounded(const PlanNode& node) {
   if (node.kind == PlanKind::kScan) return !node.source->capabilities().bounded;
   for (const auto& c : node.children)
@@ -79,6 +83,16 @@ std::vector<OperatorPtr> PhysicalPlanner::build_pipelines(const PlanNodePtr& nod
   switch (node->kind) {
     case PlanKind::kScan: {
       node->source->apply(node->spec);
+      int source_index = -1;
+      if (checkpoints() && !in_build_side_) {
+        source_index = next_source_++;
+        if (!node->source->can_checkpoint())
+          cannot_checkpoint(fmt::format("resuming {} from a checkpoint", node->source->describe()));
+        const auto& restored = checkpoints()->restored();
+        if (restored && source_index < static_cast<int>(restored->source_positions.size()) &&
+            node->source->can_checkpoint())
+          node->source->restore(restored->source_positions[source_index]);
+      }
       auto readers = node->source->open(parallelism_);
       const EventTimeSpec& time = node->source->event_time();
       int time_column = time.enabled() ? node->schema->find(time.column) : -1;
@@ -87,6 +101,8 @@ std::vector<OperatorPtr> PhysicalPlanner::build_pipelines(const PlanNodePtr& nod
       for (auto& r : readers) {
         auto scan = std::make_unique<ScanOperator>(node->schema, std::move(r));
         if (time_column >= 0) scan->track_event_time(time_column, time, context_->clock.get());
+        if (source_index >= 0)
+          scan->enable_checkpoints(checkpoints(), checkpoints()->add_reader(source_index));
         out.push_back(std::move(scan));
       }
       return out;
@@ -134,19 +150,35 @@ OperatorPtr PhysicalPlanner::build(const PlanNodePtr& node) {
       return std::make_unique<WindowAssignOperator>(build(node->children[0]), node->window,
                                                     node->schema, context_->clock);
     }
-    case PlanKind::kJoin:
-      return std::make_unique<HashJoinOperator>(build(node->children[0]), build(node->children[1]),
-                                                node->join_kind, node->left_keys, node->right_keys,
-                                                node->residual, node->schema);
+    case PlanKind::kJoin: {
+      OperatorPtr probe = build(node->children[0]);
+      bool was_build_side = in_build_side_;
+      in_build_side_ = true;
+      OperatorPtr table = build(node->children[1]);
+      in_build_side_ = was_build_side;
+      if ((node->join_kind == JoinKind::kRight || node->join_kind == JoinKind::kFull) &&
+          is_unbounded(*node->children[0]))
+        cannot_checkpoint("RIGHT/FULL JOIN of a stream (its unmatched table rows are state)");
+      return std::make_unique<HashJoinOperator>(std::move(probe), std::move(table), node->join_kind,
+                                                node->left_keys, node->right_keys, node->residual,
+                                                node->schema);
+    }
     case PlanKind::kSort:
       if (is_unbounded(*node->children[0]))
         throw_not_supported(
             "ORDER BY over an unbounded stream (it never ends: bound the source, e.g. events = N or "
             "until = 'latest')");
+      cannot_checkpoint("ORDER BY (a sort keeps its whole input)");
       return std::make_unique<SortOperator>(build(node->children[0]), node->sort_keys, node->limit);
-    case PlanKind::kLimit:
-      return std::make_unique<LimitOperator>(build(node->children[0]), node->limit, node->offset);
+    case PlanKind::kLimit: {
+      auto limit =
+          std::make_unique<LimitOperator>(build(node->children[0]), node->limit, node->offset);
+      if (checkpoints() && !in_build_side_)
+        limit->enable_checkpoints(checkpoints(), checkpoints()->state_key("limit"));
+      return limit;
+    }
     case PlanKind::kWindowFunction:
+      cannot_checkpoint("OVER window functions (they keep their whole input)");
       return std::make_unique<WindowFunctionOperator>(build(node->children[0]), node->window_exprs,
                                                       node->schema);
     case PlanKind::kUnion: {
@@ -163,9 +195,12 @@ OperatorPtr PhysicalPlanner::build_aggregate(const PlanNodePtr& node) {
   if (child->kind == PlanKind::kWindow && child->window.kind == WindowDef::Kind::kSession) {
     if (node->emit_changes)
       throw_not_supported("EMIT CHANGES with SESSION windows (sessions merge; use EMIT FINAL)");
-    return std::make_unique<SessionAggregateOperator>(build(child->children[0]), child->window,
-                                                      node->groups, node->aggregates, node->schema,
-                                                      child->schema, context_);
+    auto session = std::make_unique<SessionAggregateOperator>(
+        build(child->children[0]), child->window, node->groups, node->aggregates, node->schema,
+        child->schema, context_);
+    if (checkpoints() && !in_build_side_)
+      session->enable_checkpoints(checkpoints()->state_key("session"));
+    return session;
   }
   bool streaming = is_streaming(*child) || node->emit_changes || node->emit_final;
   if (!streaming) {
@@ -174,6 +209,7 @@ OperatorPtr PhysicalPlanner::build_aggregate(const PlanNodePtr& node) {
       inputs = build_pipelines(child);
     else
       inputs.push_back(build(child));
+    cannot_checkpoint("GROUP BY over bounded input (it keeps all groups until the end)");
     return std::make_unique<HashAggregateOperator>(std::move(inputs), node->groups,
                                                    node->aggregates, node->schema);
   }
@@ -228,8 +264,16 @@ OperatorPtr PhysicalPlanner::build_aggregate(const PlanNodePtr& node) {
   } else {
     input = build(child);
   }
-  return std::make_unique<StreamAggregateOperator>(std::move(input), node->groups, node->aggregates,
-                                                   node->schema, options, context_);
+  auto aggregate = std::make_unique<StreamAggregateOperator>(
+      std::move(input), node->groups, node->aggregates, node->schema, options, context_);
+  if (checkpoints() && !in_build_side_) {
+    std::string blocker = GroupTable::checkpoint_blocker(node->aggregates);
+    if (blocker.empty())
+      aggregate->enable_checkpoints(checkpoints()->state_key("aggregate"));
+    else
+      cannot_checkpoint(blocker);
+  }
+  return aggregate;
 }
 
 }  // namespace velo::sql

@@ -23,7 +23,15 @@ class PhysicalPlanner {
   static bool is_pipeline_chain(const PlanNode& node);
   std::vector<OperatorPtr> build_pipelines(const PlanNodePtr& node);
   OperatorPtr build_aggregate(const PlanNodePtr& node);
+  /// With checkpoints on: the coordinator; otherwise null.
+  CheckpointCoordinator* checkpoints() const { return context_->checkpoints.get(); }
+  /// Records why this plan cannot take checkpoints (operators that swallow barriers).
+  void cannot_checkpoint(const std::string& why);
   int parallelism_;
+  int next_source_ = 0;
+  /// Building the build side of a join: a bounded table read whole before the stream flows;
+  /// after a restart it is read again from the start, so it takes no part in checkpoints.
+  bool in_build_side_ = false;
   std::unique_ptr<StreamContext> own_context_;
   StreamContext* context_;
 };
