@@ -326,6 +326,18 @@ StatementResult Engine::run_plan(const sql::Statement& s,
             "state directory '{}' holds a checkpoint of another query:\n  {}\nuse another "
             "--state-dir, or delete it to start over",
             store->dir(), restored->query);
+      if (restored && restored->ended_early()) {
+        // Its sources were not read to the end, so there is no position to resume from;
+        // running it again would repeat output that was committed.
+        // Publish what its last checkpoint prepared (the crash may have come before that).
+        for (size_t i = 0; i < sinks.size() && i < restored->sink_handles.size(); ++i)
+          if (!restored->sink_handles[i].empty()) sinks[i]->commit(restored->sink_handles[i]);
+        for (auto& sink : sinks) sink->abort();
+        result.message = fmt::format(
+            "job already finished (checkpoint {} in {}); delete that directory to run it again",
+            restored->id, store->dir());
+        return result;
+      }
       if (restored) context->checkpoints->set_restored(*restored);
     }
     sql::PhysicalPlanner planner(options_.parallelism, context.get());

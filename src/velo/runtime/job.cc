@@ -75,8 +75,8 @@ bool Job::trigger_checkpoint() {
   return true;
 }
 
-void Job::complete_checkpoint(int64_t id) {
-  CheckpointData data = context_->checkpoints->collect(id);
+void Job::complete_checkpoint(int64_t id, bool job_ended) {
+  CheckpointData data = context_->checkpoints->collect(id, job_ended);
   std::vector<Sink*> all = all_sinks();
   for (Sink* sink : all) data.sink_handles.push_back(sink ? sink->prepare() : std::string());
   store_->save(data);
@@ -128,7 +128,7 @@ void Job::finish() {
     // The end is a checkpoint too: every reader's last position, no operator state left, so
     // running the same job again resumes at the end instead of repeating its output.
     pending_checkpoint_ = last_checkpoint_id_ + 1;
-    complete_checkpoint(pending_checkpoint_);
+    complete_checkpoint(pending_checkpoint_, /*job_ended=*/true);
     finished_ = true;
     return;
   }

@@ -65,7 +65,7 @@ class Job {
   void finish();
   /// The barrier of the pending checkpoint reached the job: everything before it is in the
   /// sinks. Prepare them, write the checkpoint, then commit (two-phase, ARCHITECTURE.md §3).
-  void complete_checkpoint(int64_t id);
+  void complete_checkpoint(int64_t id, bool job_ended = false);
   std::vector<Sink*> all_sinks() const;
   SchemaPtr schema_;
   std::unique_ptr<StreamContext> context_;  // outlives the operators (declared before root_)

@@ -53,10 +53,19 @@ void CheckpointCoordinator::record_state(const std::string& key, int64_t id, std
   states_[id][key] = std::move(state);
 }
 
-CheckpointData CheckpointCoordinator::collect(int64_t id) {
+bool CheckpointData::ended_early() const {
+  if (!job_ended) return false;
+  for (const auto& readers : source_positions)
+    for (const auto& p : readers)
+      if (p.empty()) return true;
+  return false;
+}
+
+CheckpointData CheckpointCoordinator::collect(int64_t id, bool job_ended) {
   std::lock_guard<std::mutex> lock(mu_);
   CheckpointData data;
   data.id = id;
+  data.job_ended = job_ended;
   data.query = query_;
   data.source_positions.resize(num_sources_);
   for (size_t i = 0; i < slots_.size(); ++i) {
@@ -66,6 +75,8 @@ CheckpointData CheckpointCoordinator::collect(int64_t id) {
       data.source_positions[s.source].push_back(std::move(it->second));
     } else if (s.final_position) {
       data.source_positions[s.source].push_back(*s.final_position);
+    } else if (job_ended) {
+      data.source_positions[s.source].push_back(std::string());
     } else {
       throw_internal_error("checkpoint {}: reader {} of source {} sent no barrier", id, i,
                            s.source);
@@ -103,6 +114,7 @@ std::string encode_checkpoint(const CheckpointData& d) {
   }
   w.put<uint64_t>(d.sink_handles.size());
   for (const auto& h : d.sink_handles) w.put_string(h);
+  w.put<uint8_t>(d.job_ended ? 1 : 0);
   uint32_t crc =
       crc32(0, reinterpret_cast<const Bytef*>(w.str().data()), static_cast<uInt>(w.str().size()));
   w.put<uint32_t>(crc);
@@ -133,6 +145,7 @@ CheckpointData decode_checkpoint(std::string_view bytes, const std::string& what
   }
   d.sink_handles.resize(r.get_count(8));
   for (auto& h : d.sink_handles) h = r.get_string();
+  d.job_ended = r.get<uint8_t>() != 0;
   if (!r.at_end()) r.corrupt();
   return d;
 }

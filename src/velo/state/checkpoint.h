@@ -23,6 +23,10 @@ struct CheckpointData {
   std::map<std::string, std::string> operator_state;
   /// Per sink (in statement order): the handle its prepare() returned.
   std::vector<std::string> sink_handles;
+  /// The job's last checkpoint, taken when it ended. A job that ended before reading all its
+  /// input (a LIMIT over a stream) has readers without a position: it is not run again.
+  bool job_ended = false;
+  bool ended_early() const;
 };
 
 /// Collects one job's checkpoints as barriers flow: the job requests checkpoint N, every
@@ -57,7 +61,8 @@ class CheckpointCoordinator {
   void record_position(int slot, int64_t id, std::string position);
   void record_state(const std::string& key, int64_t id, std::string state);
   /// The checkpoint `id` once its barrier reached the job: positions and states collected.
-  CheckpointData collect(int64_t id);
+  /// `job_ended`: the job is over; readers that sent no barrier get an empty position.
+  CheckpointData collect(int64_t id, bool job_ended = false);
 
  private:
   struct Slot {
