@@ -3,10 +3,12 @@
 #include "velo/exec/operators/basic_operators.h"
 #include "velo/exec/operators/hash_aggregate.h"
 #include "velo/exec/operators/hash_join.h"
+#include "velo/exec/operators/interval_join.h"
 #include "velo/exec/operators/session_aggregate.h"
 #include "velo/exec/operators/stream_aggregate.h"
 #include "velo/exec/operators/window_assign.h"
 #include "velo/exec/operators/window_function.h"
+#include "velo/sql/plan/stream_join_bounds.h"
 #include "velo/types/error.h"
 
 namespace velo::sql {
@@ -151,6 +153,13 @@ OperatorPtr PhysicalPlanner::build(const PlanNodePtr& node) {
                                                     node->schema, context_->clock);
     }
     case PlanKind::kJoin: {
+      // Two streams: an interval/window join that keeps only what can still match. Over
+      // bounded inputs with event time it gives the same rows in bounded memory.
+      bool both_unbounded = is_unbounded(*node->children[0]) && is_unbounded(*node->children[1]);
+      bool both_timed = is_streaming(*node->children[0]) && is_streaming(*node->children[1]);
+      if (both_unbounded || (both_timed && node->join_kind != JoinKind::kCross &&
+                             stream_join_bounds(*node).has_value()))
+        return build_stream_join(node);
       OperatorPtr probe = build(node->children[0]);
       bool was_build_side = in_build_side_;
       in_build_side_ = true;
@@ -188,6 +197,22 @@ OperatorPtr PhysicalPlanner::build(const PlanNodePtr& node) {
     }
   }
   throw_internal_error("unknown plan node");
+}
+
+OperatorPtr PhysicalPlanner::build_stream_join(const PlanNodePtr& node) {
+  if (node->join_kind == JoinKind::kCross)
+    throw_not_supported("a CROSS JOIN of two unbounded streams (its state would grow forever)");
+  std::optional<IntervalJoinBounds> bounds = stream_join_bounds(*node);
+  if (!bounds)
+    throw_not_supported(
+        "a join of two unbounded streams without a time bound in ON: bound the event times, e.g. "
+        "b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' HOUR, or join equal windows (a.window_end = "
+        "b.window_end); without one its state would grow forever");
+  auto join = std::make_unique<IntervalJoinOperator>(
+      build(node->children[0]), build(node->children[1]), node->join_kind, node->left_keys,
+      node->right_keys, node->residual, *bounds, node->schema, context_);
+  if (checkpoints() && !in_build_side_) join->enable_checkpoints(checkpoints()->state_key("join"));
+  return join;
 }
 
 OperatorPtr PhysicalPlanner::build_aggregate(const PlanNodePtr& node) {

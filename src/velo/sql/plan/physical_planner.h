@@ -23,6 +23,8 @@ class PhysicalPlanner {
   static bool is_pipeline_chain(const PlanNode& node);
   std::vector<OperatorPtr> build_pipelines(const PlanNodePtr& node);
   OperatorPtr build_aggregate(const PlanNodePtr& node);
+  /// A join of two unbounded streams: needs a time bound in ON (interval or window join).
+  OperatorPtr build_stream_join(const PlanNodePtr& node);
   /// With checkpoints on: the coordinator; otherwise null.
   CheckpointCoordinator* checkpoints() const { return context_->checkpoints.get(); }
   /// Records why this plan cannot take checkpoints (operators that swallow barriers).
