@@ -6,6 +6,7 @@
 #include "velo/exec/operators/interval_join.h"
 #include "velo/exec/operators/session_aggregate.h"
 #include "velo/exec/operators/stream_aggregate.h"
+#include "velo/exec/operators/stream_top_n.h"
 #include "velo/exec/operators/window_assign.h"
 #include "velo/exec/operators/window_function.h"
 #include "velo/sql/plan/stream_join_bounds.h"
@@ -128,6 +129,8 @@ OperatorPtr PhysicalPlanner::build(const PlanNodePtr& node) {
     case PlanKind::kScan:
     case PlanKind::kFilter:
     case PlanKind::kProject: {
+      if (node->kind == PlanKind::kFilter && node->children[0]->kind == PlanKind::kWindowFunction)
+        if (OperatorPtr top_n = build_stream_top_n(node)) return top_n;
       if (is_pipeline_chain(*node)) {
         auto pipelines = build_pipelines(node);
         if (pipelines.size() == 1) return std::move(pipelines[0]);
@@ -187,6 +190,10 @@ OperatorPtr PhysicalPlanner::build(const PlanNodePtr& node) {
       return limit;
     }
     case PlanKind::kWindowFunction:
+      if (is_unbounded(*node->children[0]))
+        throw_not_supported(
+            "OVER (...) on an unbounded stream, except a Top-N or dedup: ROW_NUMBER() OVER "
+            "(PARTITION BY ... ORDER BY ...) AS rn with WHERE rn <= N");
       cannot_checkpoint("OVER window functions (they keep their whole input)");
       return std::make_unique<WindowFunctionOperator>(build(node->children[0]), node->window_exprs,
                                                       node->schema);
@@ -197,6 +204,86 @@ OperatorPtr PhysicalPlanner::build(const PlanNodePtr& node) {
     }
   }
   throw_internal_error("unknown plan node");
+}
+
+namespace {
+
+void split_conjuncts(const BoundExprPtr& e, std::vector<BoundExprPtr>* out) {
+  if (e->kind == BoundExpr::Kind::kAnd) {
+    for (const auto& a : e->args) split_conjuncts(a, out);
+    return;
+  }
+  out->push_back(e);
+}
+
+/// N when `e` is `rn <= N`, `rn < N + 1`, `rn = 1` (or mirrored) on column `rn`; 0 otherwise.
+int64_t top_n_limit(const BoundExpr& e, int rn) {
+  if (e.kind != BoundExpr::Kind::kCall || e.args.size() != 2) return 0;
+  std::string op = e.name;
+  const BoundExpr* col = e.args[0].get();
+  const BoundExpr* lit = e.args[1].get();
+  if (lit->kind == BoundExpr::Kind::kColumn) {
+    std::swap(col, lit);
+    if (op == ">=")
+      op = "<=";
+    else if (op == ">")
+      op = "<";
+    else if (op != "=")
+      return 0;
+  }
+  if (col->kind != BoundExpr::Kind::kColumn || col->column != rn || !lit->is_constant() ||
+      lit->constant.is_null())
+    return 0;
+  Value v = lit->constant;
+  if (v.type().id() != TypeId::kInt64 && v.type().id() != TypeId::kInt32) return 0;
+  int64_t n = v.as_int();
+  if (op == "<=") return n > 0 ? n : 0;
+  if (op == "<") return n > 1 ? n - 1 : 0;
+  if (op == "=") return n == 1 ? 1 : 0;
+  return 0;
+}
+
+}  // namespace
+
+OperatorPtr PhysicalPlanner::build_stream_top_n(const PlanNodePtr& filter) {
+  const PlanNodePtr& wf = filter->children[0];
+  if (wf->window_exprs.size() != 1 || wf->window_exprs[0].kind != WindowFunctionKind::kRowNumber)
+    return nullptr;
+  const WindowExpr& rn_expr = wf->window_exprs[0];
+  const PlanNodePtr& input = wf->children[0];
+  int rn = static_cast<int>(input->schema->size());
+  std::vector<BoundExprPtr> parts, rest;
+  split_conjuncts(filter->predicate, &parts);
+  int64_t limit = 0;
+  for (const auto& p : parts) {
+    int64_t n = limit == 0 ? top_n_limit(*p, rn) : 0;
+    if (n > 0)
+      limit = n;
+    else
+      rest.push_back(p);
+  }
+  if (limit == 0) return nullptr;
+  StreamTopNOptions options;
+  options.limit = static_cast<size_t>(limit);
+  for (size_t k = 0; k < rn_expr.partition_by.size() && options.window_end_key < 0; ++k) {
+    const auto& p = rn_expr.partition_by[k];
+    if (p->kind != BoundExpr::Kind::kColumn) continue;
+    WindowBound b = window_bound(*input, p->column);
+    if (b.role == WindowBound::Role::kNone || b.processing_time) continue;
+    options.window_end_key = static_cast<int>(k);
+    options.window_end_offset = b.role == WindowBound::Role::kStart ? b.size : 0;
+  }
+  // Bounded input without a window: the blocking window function gives the final rows.
+  if (!is_unbounded(*input) && !(options.window_end_key >= 0 && is_streaming(*input)))
+    return nullptr;
+  auto top_n = std::make_unique<StreamTopNOperator>(
+      build(input), rn_expr.partition_by, rn_expr.order_by, options, wf->schema, context_);
+  if (checkpoints() && !in_build_side_) top_n->enable_checkpoints(checkpoints()->state_key("topn"));
+  if (rest.empty()) return top_n;
+  BoundExprPtr residual = rest[0];
+  for (size_t i = 1; i < rest.size(); ++i)
+    residual = BoundExpr::make(BoundExpr::Kind::kAnd, DataType::boolean(), {residual, rest[i]});
+  return std::make_unique<FilterOperator>(std::move(top_n), residual);
 }
 
 OperatorPtr PhysicalPlanner::build_stream_join(const PlanNodePtr& node) {

@@ -25,6 +25,8 @@ class PhysicalPlanner {
   OperatorPtr build_aggregate(const PlanNodePtr& node);
   /// A join of two unbounded streams: needs a time bound in ON (interval or window join).
   OperatorPtr build_stream_join(const PlanNodePtr& node);
+  /// `filter` over ROW_NUMBER with `rn <= N` over a stream: a StreamTopN; null = not that form.
+  OperatorPtr build_stream_top_n(const PlanNodePtr& filter);
   /// With checkpoints on: the coordinator; otherwise null.
   CheckpointCoordinator* checkpoints() const { return context_->checkpoints.get(); }
   /// Records why this plan cannot take checkpoints (operators that swallow barriers).
