@@ -206,12 +206,16 @@ void GroupTable::assign(const Batch& input, const std::vector<BoundExprPtr>& gro
   find_groups(keys, rows, group_ids->data());
 }
 
-void GroupTable::update(const Batch& input, const std::vector<uint32_t>& group_ids, Evaluator* ev) {
+void GroupTable::update(const Batch& input, const std::vector<uint32_t>& group_ids, Evaluator* ev,
+                        bool retract) {
   size_t rows = input.num_rows;
   state_ptrs_.resize(rows);
   std::vector<uint32_t> sel;
   for (size_t a = 0; a < aggregates_->size(); ++a) {
     const AggregateSpec& spec = (*aggregates_)[a];
+    if (retract && !spec.function.retract)
+      throw_not_supported("{} over a changelog input (it cannot take back a retracted row)",
+                          spec.name);
     const Batch* src = &input;
     Batch filtered;
     size_t n = rows;
@@ -229,7 +233,8 @@ void GroupTable::update(const Batch& input, const std::vector<uint32_t>& group_i
     std::vector<ArgVector> args;
     for (const auto& e : spec.args) arg_cols.push_back(ev->evaluate(*e, *src));
     for (const auto& c : arg_cols) args.push_back(ArgVector{c.get(), false});
-    spec.function.update(state_ptrs_.data(), args, n, spec.function.bind_state.get());
+    (retract ? spec.function.retract : spec.function.update)(state_ptrs_.data(), args, n,
+                                                             spec.function.bind_state.get());
   }
 }
 

@@ -33,8 +33,10 @@ class GroupTable {
   /// changelog operator can read the groups' results between them.
   void assign(const Batch& input, const std::vector<BoundExprPtr>& group_exprs, Evaluator* ev,
               std::vector<uint32_t>* group_ids);
-  /// Adds the rows of `input` to the groups `group_ids` (from assign).
-  void update(const Batch& input, const std::vector<uint32_t>& group_ids, Evaluator* ev);
+  /// Adds the rows of `input` to the groups `group_ids` (from assign); with `retract`, removes
+  /// them (changelog input: -U/-D rows), or says which aggregate cannot.
+  void update(const Batch& input, const std::vector<uint32_t>& group_ids, Evaluator* ev,
+              bool retract = false);
   /// Output rows of the groups `ids[0..n)`: key columns then one column per aggregate.
   Batch emit_groups(SchemaPtr schema, const uint32_t* ids, size_t n);
   /// Folds every group of `other` into this table (parallel partial aggregation).

@@ -1,6 +1,7 @@
 #include "velo/exec/operators/stream_aggregate.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "velo/types/error.h"
 
@@ -35,6 +36,7 @@ std::string StreamAggregateOperator::save_state() const {
     w.put<uint8_t>(win.fired);
     w.put<uint8_t>(win.any_rows);
     win.table->save(w);
+    w.put_bytes(win.rows.data(), win.rows.size() * sizeof(int64_t));
   }
   return w.take();
 }
@@ -50,6 +52,10 @@ void StreamAggregateOperator::load_state(const std::string& bytes) {
     w.fired = r.get<uint8_t>() != 0;
     w.any_rows = r.get<uint8_t>() != 0;
     w.table->load(r);
+    std::string_view counts = r.get_bytes();
+    if (counts.size() != w.table->num_groups() * sizeof(int64_t)) r.corrupt();
+    w.rows.resize(w.table->num_groups());
+    std::memcpy(w.rows.data(), counts.data(), counts.size());
   }
   if (!r.at_end()) r.corrupt();
 }
@@ -61,9 +67,6 @@ StreamAggregateOperator::Window& StreamAggregateOperator::window(int64_t end) {
 }
 
 void StreamAggregateOperator::consume(const Batch& in) {
-  if (!in.append_only())
-    throw_not_supported(
-        "GROUP BY over a changelog input (updates/deletes); aggregate an append-only stream");
   if (options_.window_end_key < 0) {
     consume_into(window(0), in, options_.emit_changes);
     return;
@@ -138,41 +141,87 @@ void StreamAggregateOperator::consume(const Batch& in) {
 
 void StreamAggregateOperator::consume_into(Window& w, const Batch& rows, bool changes) {
   GroupTable& t = *w.table;
-  if (!changes) {
-    t.consume(rows, group_exprs_, &evaluator_);
-    w.any_rows = true;
-    return;
-  }
-  // Changelog: results of the touched groups before and after this batch.
-  size_t existing = group_exprs_.empty() && !w.any_rows ? 0 : t.num_groups();
+  bool global = group_exprs_.empty();
   t.assign(rows, group_exprs_, &evaluator_, &ids_);
-  std::vector<uint32_t> touched, before;
-  std::vector<uint8_t> seen(t.num_groups(), 0);
-  for (uint32_t g : ids_)
-    if (!seen[g]) {
-      seen[g] = 1;
-      touched.push_back(g);
-      if (g < existing) before.push_back(g);
-    }
+  if (w.rows.size() < t.num_groups()) w.rows.resize(t.num_groups(), 0);
+  // A group has a row to show while it holds rows (a global aggregate once it saw any).
+  auto visible = [&](uint32_t g, int64_t count) { return global ? w.any_rows : count > 0; };
+  std::vector<uint32_t> touched;
+  std::vector<int64_t> before;
+  if (changes) {
+    std::vector<uint8_t> seen(t.num_groups(), 0);
+    for (uint32_t g : ids_)
+      if (!seen[g]) {
+        seen[g] = 1;
+        touched.push_back(g);
+        before.push_back(w.rows[g]);
+      }
+  }
+  std::vector<uint32_t> was_visible;
+  for (size_t k = 0; k < touched.size(); ++k)
+    if (visible(touched[k], before[k])) was_visible.push_back(touched[k]);
   Batch old_rows;
-  if (!before.empty()) old_rows = t.emit_groups(schema_, before.data(), before.size());
-  t.update(rows, ids_, &evaluator_);
+  if (!was_visible.empty())
+    old_rows = t.emit_groups(schema_, was_visible.data(), was_visible.size());
+  if (rows.append_only()) {
+    t.update(rows, ids_, &evaluator_);
+    for (uint32_t g : ids_) ++w.rows[g];
+  } else {
+    // Changelog input: inserted rows are added, retracted rows taken back.
+    std::vector<uint32_t> add, remove, add_ids, remove_ids;
+    for (uint32_t i = 0; i < rows.num_rows; ++i) {
+      bool retract =
+          rows.row_kind(i) == RowKind::kUpdateBefore || rows.row_kind(i) == RowKind::kDelete;
+      (retract ? remove : add).push_back(i);
+      (retract ? remove_ids : add_ids).push_back(ids_[i]);
+      w.rows[ids_[i]] += retract ? -1 : 1;
+    }
+    if (!add.empty()) t.update(gather(rows, add.data(), add.size()), add_ids, &evaluator_);
+    if (!remove.empty())
+      t.update(gather(rows, remove.data(), remove.size()), remove_ids, &evaluator_, true);
+  }
   w.any_rows = true;
-  if (!before.empty()) {
-    old_rows.row_kinds.assign(before.size(), RowKind::kUpdateBefore);
+  if (!changes) return;
+  // The changelog of the touched groups: -U/+U, +I for a group that appeared, -D for one that
+  // lost its last row.
+  std::vector<uint32_t> now_visible;
+  std::vector<RowKind> old_kinds, new_kinds;
+  for (size_t k = 0; k < touched.size(); ++k) {
+    uint32_t g = touched[k];
+    bool was = visible(g, before[k]), now = visible(g, w.rows[g]);
+    if (was) old_kinds.push_back(now ? RowKind::kUpdateBefore : RowKind::kDelete);
+    if (now) {
+      now_visible.push_back(g);
+      new_kinds.push_back(was ? RowKind::kUpdateAfter : RowKind::kInsert);
+    }
+  }
+  if (!was_visible.empty()) {
+    old_rows.row_kinds = std::move(old_kinds);
     ready_.push_back(std::move(old_rows));
   }
-  Batch new_rows = t.emit_groups(schema_, touched.data(), touched.size());
-  new_rows.row_kinds.resize(touched.size());
-  for (size_t k = 0; k < touched.size(); ++k)
-    new_rows.row_kinds[k] = touched[k] < existing ? RowKind::kUpdateAfter : RowKind::kInsert;
-  ready_.push_back(std::move(new_rows));
+  if (!now_visible.empty()) {
+    Batch new_rows = t.emit_groups(schema_, now_visible.data(), now_visible.size());
+    new_rows.row_kinds = std::move(new_kinds);
+    ready_.push_back(std::move(new_rows));
+  }
 }
 
 void StreamAggregateOperator::emit_all(Window& w) {
   GroupTable& t = *w.table;
   size_t groups = t.num_groups();
   if (group_exprs_.empty() && !w.any_rows && options_.window_end_key >= 0) return;
+  // Groups whose rows were all retracted have nothing to show.
+  std::vector<uint32_t> live;
+  bool all_live = true;
+  for (size_t g = 0; g < groups && g < w.rows.size(); ++g) all_live &= w.rows[g] > 0;
+  if (!all_live && !group_exprs_.empty()) {
+    for (uint32_t g = 0; g < groups; ++g)
+      if (g < w.rows.size() && w.rows[g] > 0) live.push_back(g);
+    for (size_t begin = 0; begin < live.size(); begin += kDefaultBatchRows)
+      ready_.push_back(t.emit_groups(schema_, live.data() + begin,
+                                     std::min(kDefaultBatchRows, live.size() - begin)));
+    return;
+  }
   for (size_t begin = 0; begin < groups; begin += kDefaultBatchRows)
     ready_.push_back(t.emit(schema_, begin, std::min(kDefaultBatchRows, groups - begin)));
 }

@@ -31,6 +31,7 @@ struct StreamAggregateOptions {
 
 /// GROUP BY over a stream. Groups live in one hash table per window (keyed by window end), so
 /// closing a window drops its state at once and memory follows the watermark, not the input.
+/// A changelog input (-U/-D rows) is taken back with the aggregates' retract functions.
 /// Single-threaded.
 class StreamAggregateOperator : public Operator {
  public:
@@ -45,6 +46,8 @@ class StreamAggregateOperator : public Operator {
  private:
   struct Window {
     std::unique_ptr<GroupTable> table;
+    /// Rows per group (inserts minus retractions): a group at 0 has no row to emit.
+    std::vector<int64_t> rows;
     bool fired = false;
     bool any_rows = false;
   };
