@@ -158,8 +158,9 @@ void StreamAggregateOperator::consume_into(Window& w, const Batch& rows, bool ch
       }
   }
   std::vector<uint32_t> was_visible;
+  std::vector<uint8_t> was(touched.size(), 0);
   for (size_t k = 0; k < touched.size(); ++k)
-    if (visible(touched[k], before[k])) was_visible.push_back(touched[k]);
+    if ((was[k] = visible(touched[k], before[k]))) was_visible.push_back(touched[k]);
   Batch old_rows;
   if (!was_visible.empty())
     old_rows = t.emit_groups(schema_, was_visible.data(), was_visible.size());
@@ -188,11 +189,11 @@ void StreamAggregateOperator::consume_into(Window& w, const Batch& rows, bool ch
   std::vector<RowKind> old_kinds, new_kinds;
   for (size_t k = 0; k < touched.size(); ++k) {
     uint32_t g = touched[k];
-    bool was = visible(g, before[k]), now = visible(g, w.rows[g]);
-    if (was) old_kinds.push_back(now ? RowKind::kUpdateBefore : RowKind::kDelete);
+    bool now = visible(g, w.rows[g]);
+    if (was[k]) old_kinds.push_back(now ? RowKind::kUpdateBefore : RowKind::kDelete);
     if (now) {
       now_visible.push_back(g);
-      new_kinds.push_back(was ? RowKind::kUpdateAfter : RowKind::kInsert);
+      new_kinds.push_back(was[k] ? RowKind::kUpdateAfter : RowKind::kInsert);
     }
   }
   if (!was_visible.empty()) {
