@@ -6,6 +6,9 @@
 //   idle <source> partition=N | active <source> partition=N
 //   end <source>                           the source has no more rows (bounded from here)
 //   advance <duration>                     moves the injected processing-time clock
+//   file <name>                            the lines that follow become file __TMP__/<name>
+//                                          (written whole, then renamed into place); __TMP__ in
+//                                          statements is this file's scratch directory
 //   expect <sink> empty
 //   expect <sink> [rowsort]                then `----` and the expected changelog rows:
 //   ----                                   row kind (+I -U +U -D) then the values, tab-separated
@@ -72,8 +75,8 @@ std::vector<std::string> words(const std::string& s) {
 }
 
 bool is_command(const std::string& line) {
-  static const char* kCommands[] = {"statement", "ingest", "idle",    "active",    "end",
-                                    "advance",   "expect", "restart", "checkpoint"};
+  static const char* kCommands[] = {"statement", "ingest", "idle",    "active",     "end",
+                                    "advance",   "expect", "restart", "checkpoint", "file"};
   std::vector<std::string> w = words(line);
   if (w.empty()) return false;
   for (const char* c : kCommands)
@@ -129,8 +132,13 @@ struct FileRun {
     fmt::print(stderr, "FAIL {}:{}\n{}\n", file, line, why);
   }
 
+  std::string scratch_dir() const { return state_dir + "/files"; }
+
   // Runs one SQL text; returns the error text (empty on success).
-  std::string run_sql(const std::string& sql) {
+  std::string run_sql(const std::string& text) {
+    std::string sql = text;
+    for (size_t at; (at = sql.find("__TMP__")) != std::string::npos;)
+      sql.replace(at, 7, scratch_dir());
     try {
       for (const auto& s : velo::sql::parse_script(sql)) engine->execute(*s);
       return "";
@@ -203,6 +211,15 @@ struct FileRun {
         } else if (w[0] == "idle" || w[0] == "active") {
           velo::TestStreams::instance().set_idle(velo::Options::lower(w.at(1)), partition_arg(w),
                                                  w[0] == "idle");
+        } else if (w[0] == "file") {
+          std::vector<std::string> content = block();
+          fs::create_directories(scratch_dir());
+          std::string path = scratch_dir() + "/" + w.at(1);
+          {
+            std::ofstream f(path + ".tmp");
+            for (const auto& l : content) f << trim(l) << "\n";
+          }
+          fs::rename(path + ".tmp", path);
         } else if (w[0] == "end") {
           velo::TestStreams::instance().end(velo::Options::lower(w.at(1)));
         } else if (w[0] == "advance") {

@@ -100,10 +100,15 @@ class Source {
   /// Event time of the rows (set by the catalog from the options, or a connector default).
   const EventTimeSpec& event_time() const { return event_time_; }
   void set_event_time(EventTimeSpec spec) { event_time_ = std::move(spec); }
+  /// The table side of a stream-table join is read again this often (µs of the job's clock;
+  /// 0 = loaded once). The `refresh_interval` option.
+  int64_t refresh_interval() const { return refresh_interval_; }
+  void set_refresh_interval(int64_t us) { refresh_interval_ = us; }
 
  protected:
   ScanSpec spec_;
   EventTimeSpec event_time_;
+  int64_t refresh_interval_ = 0;
 };
 
 /// A data sink (ARCHITECTURE.md §3): two-phase commit makes publishing atomic.

@@ -21,7 +21,10 @@ Options merged(const Options& base, const Options& over) {
 // Event-time options belong to every source: read them before the connector checks its own.
 std::shared_ptr<Source> open_with_event_time(const std::string& uri, const Options& options) {
   EventTimeSpec given = EventTimeSpec::from_options(options, EventTimeSpec{});
+  int64_t refresh = options.get_duration_us("refresh_interval", 0);
+  if (refresh < 0) throw_user_error("refresh_interval must be positive");
   std::shared_ptr<Source> source(make_source(uri, options));
+  source->set_refresh_interval(refresh);
   // A connector may bring its own default (nexmark: date_time, 4 s); options override it.
   EventTimeSpec spec = EventTimeSpec::from_options(options, source->event_time());
   if (!given.column.empty() || source->event_time().enabled()) {

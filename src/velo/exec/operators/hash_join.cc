@@ -20,8 +20,26 @@ HashJoinOperator::HashJoinOperator(OperatorPtr probe, OperatorPtr build, JoinKin
   probe_columns_ = probe_->schema()->size();
 }
 
+void HashJoinOperator::refresh_every(int64_t interval_us, const Clock* clock,
+                                     std::function<OperatorPtr()> rebuild) {
+  refresh_interval_ = interval_us;
+  clock_ = clock;
+  rebuild_ = std::move(rebuild);
+}
+
+void HashJoinOperator::maybe_refresh() {
+  if (refresh_interval_ <= 0 || clock_->now_micros() - loaded_at_ < refresh_interval_) return;
+  build_ = rebuild_();
+  build_key_cols_.clear();
+  heads_.clear();
+  chain_.clear();
+  build_hashes_.clear();
+  build_table();
+}
+
 void HashJoinOperator::build_table() {
   built_ = true;
+  if (clock_) loaded_at_ = clock_->now_micros();
   std::vector<Batch> batches;
   Batch b;
   while (build_->next(&b))
@@ -82,9 +100,11 @@ bool HashJoinOperator::next(Batch* out) {
     }
     size_t n = in.num_rows;
     if (n == 0) {
+      maybe_refresh();
       *out = Batch::heartbeat(schema_, in);
       return true;
     }
+    maybe_refresh();
     probe_rows.clear();
     build_rows.clear();
     if (probe_keys_.empty()) {

@@ -4,6 +4,7 @@
 
 #include "velo/exec/evaluator.h"
 #include "velo/exec/operators/operator.h"
+#include "velo/time/clock.h"
 
 namespace velo {
 
@@ -17,10 +18,15 @@ class HashJoinOperator : public Operator {
   HashJoinOperator(OperatorPtr probe, OperatorPtr build, JoinKind kind,
                    std::vector<BoundExprPtr> probe_keys, std::vector<BoundExprPtr> build_keys,
                    BoundExprPtr residual, SchemaPtr schema);
+  /// Reloads the table from a fresh `rebuild()` every `interval_us` of `clock` (checked as
+  /// probe batches and heartbeats pass): later stream rows join the new version; rows already
+  /// joined stay as they were (a lookup join, as in Flink).
+  void refresh_every(int64_t interval_us, const Clock* clock, std::function<OperatorPtr()> rebuild);
   bool next(Batch* out) override;
 
  private:
   void build_table();
+  void maybe_refresh();
   Batch make_output(const Batch& probe, const std::vector<uint32_t>& probe_rows,
                     const std::vector<uint32_t>& build_rows);
   bool emit_unmatched_build(Batch* out);
@@ -44,6 +50,10 @@ class HashJoinOperator : public Operator {
   std::vector<uint8_t> build_matched_;
   size_t unmatched_pos_ = 0;
   size_t probe_columns_ = 0;
+  int64_t refresh_interval_ = 0;
+  const Clock* clock_ = nullptr;
+  std::function<OperatorPtr()> rebuild_;
+  int64_t loaded_at_ = 0;
 };
 
 }  // namespace velo

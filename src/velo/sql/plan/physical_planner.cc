@@ -22,6 +22,27 @@ PhysicalPlanner::PhysicalPlanner(int parallelism, StreamContext* context)
   }
 }
 
+OperatorPtr PhysicalPlanner::build_table_side(const PlanNodePtr& node) {
+  bool was = in_build_side_;
+  in_build_side_ = true;
+  OperatorPtr table = build(node);
+  in_build_side_ = was;
+  return table;
+}
+
+namespace {
+/// The shortest `refresh_interval` of the sources below `node` (0 = none).
+int64_t refresh_interval_of(const PlanNode& node) {
+  int64_t every = 0;
+  if (node.kind == PlanKind::kScan) every = node.source->refresh_interval();
+  for (const auto& c : node.children) {
+    int64_t e = refresh_interval_of(*c);
+    if (e > 0 && (every == 0 || e < every)) every = e;
+  }
+  return every;
+}
+}  // namespace
+
 void PhysicalPlanner::cannot_checkpoint(const std::string& why) {
   if (checkpoints() && !in_build_side_) checkpoints()->cannot_checkpoint(why);
 }
@@ -164,16 +185,25 @@ OperatorPtr PhysicalPlanner::build(const PlanNodePtr& node) {
                              stream_join_bounds(*node).has_value()))
         return build_stream_join(node);
       OperatorPtr probe = build(node->children[0]);
-      bool was_build_side = in_build_side_;
-      in_build_side_ = true;
-      OperatorPtr table = build(node->children[1]);
-      in_build_side_ = was_build_side;
+      OperatorPtr table = build_table_side(node->children[1]);
       if ((node->join_kind == JoinKind::kRight || node->join_kind == JoinKind::kFull) &&
           is_unbounded(*node->children[0]))
         cannot_checkpoint("RIGHT/FULL JOIN of a stream (its unmatched table rows are state)");
-      return std::make_unique<HashJoinOperator>(std::move(probe), std::move(table), node->join_kind,
-                                                node->left_keys, node->right_keys, node->residual,
-                                                node->schema);
+      auto join = std::make_unique<HashJoinOperator>(
+          std::move(probe), std::move(table), node->join_kind, node->left_keys, node->right_keys,
+          node->residual, node->schema);
+      if (int64_t every = refresh_interval_of(*node->children[1]); every > 0) {
+        if (node->join_kind == JoinKind::kRight || node->join_kind == JoinKind::kFull)
+          throw_not_supported("refresh_interval on the table of a RIGHT or FULL JOIN");
+        int parallelism = parallelism_;
+        StreamContext* context = context_;
+        PlanNodePtr table_plan = node->children[1];
+        join->refresh_every(every, context_->clock.get(), [=] {
+          PhysicalPlanner planner(parallelism, context);
+          return planner.build_table_side(table_plan);
+        });
+      }
+      return join;
     }
     case PlanKind::kSort:
       if (is_unbounded(*node->children[0]))

@@ -18,6 +18,8 @@ class PhysicalPlanner {
   /// `context` (clock, counters) must outlive the operators; null = a planner-owned default.
   explicit PhysicalPlanner(int parallelism, StreamContext* context = nullptr);
   OperatorPtr build(const PlanNodePtr& node);
+  /// The table side of a stream-table join: read whole, not part of checkpoints.
+  OperatorPtr build_table_side(const PlanNodePtr& node);
 
  private:
   static bool is_pipeline_chain(const PlanNode& node);
