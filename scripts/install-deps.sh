@@ -11,7 +11,8 @@ BUILD_PACKAGES=(
   libcurl4-openssl-dev libssl-dev librdkafka-dev libpq-dev libmariadb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-TEST_PACKAGES=(kcat python3-kafka python3-confluent-kafka avro-bin python3-avro python3-snappy python3-zstandard)
+TEST_PACKAGES=(kcat python3-kafka python3-confluent-kafka avro-bin python3-avro python3-snappy python3-zstandard
+  python3-boto3 awscli python3-azure python3-cryptography)
 # Node.js may already come from elsewhere (its npm conflicts with Debian's); only add Debian's if absent.
 command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs npm)
 
@@ -27,7 +28,7 @@ if ((${#missing[@]})); then
 fi
 
 # Test-only tools from npm (DuckDB is the oracle our tests compare against).
-if [[ "${VELO_SKIP_NPM:-0}" != 1 ]] && ! (for p in @duckdb/node-api apache-arrow hyparquet hyparquet-compressors parquet-wasm; do [[ -d tests/node_modules/$p ]] || exit 1; done); then
+if [[ "${VELO_SKIP_NPM:-0}" != 1 ]] && ! (for p in @duckdb/node-api apache-arrow hyparquet hyparquet-compressors parquet-wasm s3rver azurite; do [[ -d tests/node_modules/$p ]] || exit 1; done); then
   echo "install-deps: installing npm test tools"
   (cd tests && npm install --no-audit --no-fund --loglevel=error)
 fi

@@ -31,6 +31,8 @@ void register_builtin_connectors();
 
 /// Per-connector registration functions called by register_builtin_connectors().
 void register_file_connector();
+/// s3, gs, azure, abfs, abfss, https (Azure Blob): the file connector over object stores.
+void register_object_store_connector();
 void register_kafka_connector();
 void register_nexmark_connector();
 void register_stdout_connector();

@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 
+#include "velo/fs/builtin_file_systems.h"
 #include "velo/fs/local_file_system.h"
 #include "velo/types/error.h"
 
@@ -23,9 +24,24 @@ std::string scheme_of(const std::string& uri) {
   if (p == std::string::npos) return "";
   return Options::lower(uri.substr(0, p));
 }
+
+// The object stores register on first use, before any other registration, so a factory a
+// caller registers later for the same scheme wins. The registration itself calls
+// register_file_system, hence the re-entry guard.
+void ensure_builtin_file_systems() {
+  static std::once_flag once;
+  static thread_local bool registering = false;
+  if (registering) return;
+  std::call_once(once, [] {
+    registering = true;
+    register_builtin_file_systems();
+    registering = false;
+  });
+}
 }  // namespace
 
 void register_file_system(const std::string& scheme, FileSystemFactory factory) {
+  ensure_builtin_file_systems();
   std::lock_guard<std::mutex> lock(registry().mu);
   registry().factories[scheme] = factory;
 }
@@ -33,11 +49,17 @@ void register_file_system(const std::string& scheme, FileSystemFactory factory) 
 std::shared_ptr<FileSystem> file_system_for(const std::string& uri, const Options& options) {
   std::string scheme = scheme_of(uri);
   if (scheme.empty() || scheme == "file") return local_file_system();
-  std::lock_guard<std::mutex> lock(registry().mu);
-  auto it = registry().factories.find(scheme);
-  if (it == registry().factories.end())
-    throw Error(ErrorKind::kNotSupported, "connector '" + scheme + "' is not available yet");
-  return it->second(uri, options);
+  ensure_builtin_file_systems();
+  FileSystemFactory factory;
+  {
+    std::lock_guard<std::mutex> lock(registry().mu);
+    auto it = registry().factories.find(scheme);
+    if (it == registry().factories.end())
+      throw Error(ErrorKind::kNotSupported, "connector '" + scheme + "' is not available yet");
+    factory = it->second;
+  }
+  // Outside the lock: factories may read credential files or fetch tokens.
+  return factory(uri, options);
 }
 
 }  // namespace velo
