@@ -48,6 +48,8 @@ std::string SessionAggregateOperator::save_state() const {
     w.put<int64_t>(s.start);
     w.put<int64_t>(s.end);
     w.put<uint32_t>(s.key);
+    w.put<uint64_t>(s.last.num_rows);
+    for (const auto& c : s.last.columns) c->serialize(w);
     w.put<uint64_t>(s.parts.size());
     for (const Batch& part : s.parts) {
       w.put<uint64_t>(part.num_rows);
@@ -78,6 +80,14 @@ void SessionAggregateOperator::load_state(const std::string& bytes) {
     s.end = r.get<int64_t>();
     s.key = r.get<uint32_t>();
     if (s.key >= by_key_.size()) r.corrupt();
+    uint64_t last_rows = r.get<uint64_t>();
+    if (last_rows > 1) r.corrupt();
+    if (last_rows == 1) {
+      s.last.schema = schema_;
+      s.last.num_rows = 1;
+      for (size_t c = 0; c < schema_->size(); ++c)
+        s.last.columns.push_back(Column::deserialize(schema_->field(c).type, r));
+    }
     s.parts.resize(r.get_count(16));
     for (Batch& part : s.parts) {
       part.schema = child_->schema();
@@ -109,6 +119,7 @@ uint32_t SessionAggregateOperator::new_session(uint32_t key, int64_t t) {
   s.key = key;
   s.live = true;
   s.parts.clear();
+  s.last = Batch();
   by_key_[key].push_back(id);
   ends_.push({s.end, id});
   return id;
@@ -125,6 +136,11 @@ void SessionAggregateOperator::merge_into(uint32_t into, uint32_t from) {
   for (auto& p : b.parts) a.parts.push_back(std::move(p));
   b.parts.clear();
   b.live = false;
+  if (emit_changes_) {
+    touched_.push_back(into);
+    if (b.last.num_rows > 0) retired_.push_back(std::move(b.last));
+    b.last = Batch();
+  }
   auto& list = by_key_[b.key];
   list.erase(std::find(list.begin(), list.end(), from));
   free_.push_back(from);
@@ -178,6 +194,7 @@ void SessionAggregateOperator::consume(const Batch& in) {
       if (s.end != old_end) ends_.push({s.end, target});
     }
     row_session[i] = target;
+    if (emit_changes_) touched_.push_back(target);
   }
   if (!late.empty()) context_->late_rows_dropped += static_cast<int64_t>(late.size());
   // Rows to their sessions, a slice per session (sessions merged later in this batch were
@@ -218,13 +235,29 @@ void SessionAggregateOperator::close_until(int64_t watermark) {
     closing.push_back(id);
   }
   if (closing.empty()) return;
-  // The closed sessions' rows with their window bounds appended, aggregated in one pass.
-  Batch rows = Batch::empty(window_schema_);
-  std::vector<Batch> parts;
+  // Under EMIT CHANGES every session's rows were emitted as they came: it just goes.
+  Batch result = emit_changes_ ? Batch() : aggregate_sessions(closing, true);
   for (uint32_t id : closing) {
     Session& s = sessions_[id];
+    s.parts.clear();
+    s.last = Batch();
+    s.live = false;
+    auto& list = by_key_[s.key];
+    list.erase(std::find(list.begin(), list.end(), id));
+    free_.push_back(id);
+  }
+  for (size_t b = 0; b < result.num_rows; b += kDefaultBatchRows)
+    ready_.push_back(slice(result, b, std::min(kDefaultBatchRows, result.num_rows - b)));
+}
+
+Batch SessionAggregateOperator::aggregate_sessions(const std::vector<uint32_t>& ids, bool take) {
+  // The sessions' rows with their window bounds appended, aggregated in one pass: each session
+  // is one group (its key, start and end), in the order of `ids`.
+  std::vector<Batch> parts;
+  for (uint32_t id : ids) {
+    Session& s = sessions_[id];
     for (auto& p : s.parts) {
-      Batch ext = std::move(p);
+      Batch ext = take ? std::move(p) : p;
       ext.schema = window_schema_;
       auto start = Column::make(DataType::timestamp());
       auto stop = Column::make(DataType::timestamp());
@@ -236,22 +269,51 @@ void SessionAggregateOperator::close_until(int64_t watermark) {
       ext.columns.push_back(std::move(stop));
       parts.push_back(std::move(ext));
     }
-    s.parts.clear();
-    s.live = false;
-    auto& list = by_key_[s.key];
-    list.erase(std::find(list.begin(), list.end(), id));
-    free_.push_back(id);
   }
-  GroupTable table(
-      [&] {
-        std::vector<DataType> types;
-        for (const auto& g : group_exprs_) types.push_back(g->type);
-        return types;
-      }(),
-      &aggregates_);
+  std::vector<DataType> types;
+  for (const auto& g : group_exprs_) types.push_back(g->type);
+  GroupTable table(types, &aggregates_);
   for (const auto& p : parts) table.consume(p, group_exprs_, &evaluator_);
-  for (size_t b = 0; b < table.num_groups(); b += kDefaultBatchRows)
-    ready_.push_back(table.emit(schema_, b, std::min(kDefaultBatchRows, table.num_groups() - b)));
+  if (table.num_groups() == 0) return Batch::empty(schema_);
+  Batch out = table.emit(schema_, 0, table.num_groups());
+  out.schema = schema_;
+  return out;
+}
+
+void SessionAggregateOperator::emit_session_changes() {
+  std::vector<uint32_t> ids;
+  std::sort(touched_.begin(), touched_.end());
+  touched_.erase(std::unique(touched_.begin(), touched_.end()), touched_.end());
+  for (uint32_t id : touched_)
+    if (sessions_[id].live && !sessions_[id].parts.empty()) ids.push_back(id);
+  touched_.clear();
+  // Merged-away sessions first, then the old and new rows of every changed session.
+  std::vector<Batch> olds = std::move(retired_);
+  retired_.clear();
+  std::vector<RowKind> old_kinds(olds.size(), RowKind::kDelete);
+  Batch fresh = ids.empty() ? Batch() : aggregate_sessions(ids, false);
+  std::vector<RowKind> new_kinds;
+  for (size_t k = 0; k < ids.size(); ++k) {
+    Session& s = sessions_[ids[k]];
+    bool had = s.last.num_rows > 0;
+    if (had) {
+      olds.push_back(std::move(s.last));
+      old_kinds.push_back(RowKind::kUpdateBefore);
+    }
+    new_kinds.push_back(had ? RowKind::kUpdateAfter : RowKind::kInsert);
+    uint32_t row = static_cast<uint32_t>(k);
+    s.last = gather(fresh, &row, 1);
+    s.last.schema = schema_;
+  }
+  if (!olds.empty()) {
+    Batch old_rows = concat(olds, schema_);
+    old_rows.row_kinds = std::move(old_kinds);
+    ready_.push_back(std::move(old_rows));
+  }
+  if (!ids.empty()) {
+    fresh.row_kinds = std::move(new_kinds);
+    ready_.push_back(std::move(fresh));
+  }
 }
 
 bool SessionAggregateOperator::next(Batch* out) {
@@ -270,6 +332,7 @@ bool SessionAggregateOperator::next(Batch* out) {
       continue;
     }
     if (in.num_rows > 0) consume(in);
+    if (emit_changes_) emit_session_changes();
     if (in.watermark != kNoWatermark) close_until(in.watermark);
     if (in.barrier && !checkpoint_key_.empty())
       context_->checkpoints->record_state(checkpoint_key_, in.barrier, save_state());

@@ -17,7 +17,9 @@ namespace velo {
 /// The rows of open sessions are kept (columnar, a batch slice per input batch and session) and
 /// aggregated when the session closes, so any aggregate works and merging sessions is cheap.
 /// Group keys: the user's keys, then window_start and window_end (input columns `width` and
-/// `width + 1` of the window node this operator replaces). EMIT FINAL only.
+/// `width + 1` of the window node this operator replaces). EMIT FINAL emits a session once it
+/// closes; EMIT CHANGES emits every session a batch touched (re-aggregated from its rows): +I for
+/// a new session, -U/+U as it grows, -D for a session merged into another.
 class SessionAggregateOperator : public Operator {
  public:
   SessionAggregateOperator(OperatorPtr child, WindowDef window,
@@ -27,6 +29,7 @@ class SessionAggregateOperator : public Operator {
   /// Saves open sessions (their keys and rows) at every barrier under `key`; restores them now
   /// when the job resumes from a checkpoint.
   void enable_checkpoints(std::string key);
+  void set_emit_changes(bool on) { emit_changes_ = on; }
   bool next(Batch* out) override;
 
  private:
@@ -36,11 +39,15 @@ class SessionAggregateOperator : public Operator {
     uint32_t key = 0;
     bool live = false;
     std::vector<Batch> parts;
+    Batch last;  // EMIT CHANGES: the row last emitted for it (0 rows = none yet)
   };
   void consume(const Batch& in);
   void close_until(int64_t watermark);
   uint32_t new_session(uint32_t key, int64_t t);
   void merge_into(uint32_t into, uint32_t from);
+  /// The result rows of sessions `ids` (one each, in order); `take` moves their rows out.
+  Batch aggregate_sessions(const std::vector<uint32_t>& ids, bool take);
+  void emit_session_changes();
   std::string save_state() const;
   void load_state(const std::string& bytes);
 
@@ -63,6 +70,9 @@ class SessionAggregateOperator : public Operator {
   std::deque<Batch> ready_;
   bool done_ = false;
   std::string checkpoint_key_;
+  bool emit_changes_ = false;
+  std::vector<uint32_t> touched_;  // EMIT CHANGES: sessions the current batch changed
+  std::vector<Batch> retired_;     // EMIT CHANGES: last rows of sessions merged away
 };
 
 }  // namespace velo

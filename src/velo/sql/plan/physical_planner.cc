@@ -335,11 +335,10 @@ OperatorPtr PhysicalPlanner::build_stream_join(const PlanNodePtr& node) {
 OperatorPtr PhysicalPlanner::build_aggregate(const PlanNodePtr& node) {
   const PlanNodePtr& child = node->children[0];
   if (child->kind == PlanKind::kWindow && child->window.kind == WindowDef::Kind::kSession) {
-    if (node->emit_changes)
-      throw_not_supported("EMIT CHANGES with SESSION windows (sessions merge; use EMIT FINAL)");
     auto session = std::make_unique<SessionAggregateOperator>(
         build(child->children[0]), child->window, node->groups, node->aggregates, node->schema,
         child->schema, context_);
+    session->set_emit_changes(node->emit_changes);
     if (checkpoints() && !in_build_side_)
       session->enable_checkpoints(checkpoints()->state_key("session"));
     return session;
