@@ -45,14 +45,16 @@ bool iequals_prefix(std::string_view text, size_t pos, std::string_view word) {
 
 }  // namespace
 
+void DateTimeFormat::add_literal(std::string_view s) {
+  if (steps_.empty() || steps_.back().op != Op::kLiteral) steps_.push_back({Op::kLiteral, {}});
+  steps_.back().literal.append(s);
+}
+
 DateTimeFormat DateTimeFormat::compile(std::string_view format, Dialect dialect) {
+  if (dialect == Dialect::kPostgres) return compile_postgres(format);
   DateTimeFormat f;
   f.text_.assign(format);
-  auto literal = [&](std::string_view s) {
-    if (f.steps_.empty() || f.steps_.back().op != Op::kLiteral)
-      f.steps_.push_back({Op::kLiteral, {}});
-    f.steps_.back().literal.append(s);
-  };
+  auto literal = [&](std::string_view s) { f.add_literal(s); };
   auto op = [&](Op o) { f.steps_.push_back({o, {}}); };
   auto fail = [&](std::string_view spec) {
     throw_user_error("unknown specifier '{}' in date/time format '{}'", spec, format);
@@ -394,6 +396,12 @@ void DateTimeFormat::format(int64_t micros, std::string* out) const {
       case Op::kMonthAbbr:
         out->append(kMonthNames[c.month - 1], 3);
         break;
+      case Op::kMonthPad:
+        *out += fmt::format("{:<9}", kMonthNames[c.month - 1]);
+        break;
+      case Op::kDayPad:
+        *out += fmt::format("{:<9}", kWeekdayNames[datetime::weekday_sun0(days)]);
+        break;
       case Op::kDayOfYear3:
         append_padded(datetime::day_of_year(days, c), 3, out);
         break;
@@ -561,11 +569,15 @@ bool DateTimeFormat::parse(std::string_view text, int64_t* micros) const {
         break;
       case Op::kWeekdayName:
       case Op::kWeekdayAbbr:
+      case Op::kDayPad:
         if (!name(kWeekdayNames, 7, s.op == Op::kWeekdayAbbr, &v)) return false;
+        if (s.op == Op::kDayPad) skip_space();
         break;
       case Op::kMonthName:
       case Op::kMonthAbbr:
+      case Op::kMonthPad:
         if (!name(kMonthNames, 12, s.op == Op::kMonthAbbr, &month)) return false;
+        if (s.op == Op::kMonthPad) skip_space();
         ++month;
         break;
       case Op::kDayOfYear3:

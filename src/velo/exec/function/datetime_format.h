@@ -14,6 +14,7 @@ class DateTimeFormat {
   enum class Dialect {
     kStrftime,  // %Y-%m-%d %H:%M:%S (C strftime / DuckDB STRFTIME, STRPTIME)
     kMySql,     // %Y-%m-%d %H:%i:%s (MySQL DATE_FORMAT)
+    kPostgres,  // YYYY-MM-DD HH24:MI:SS (PostgreSQL / RisingWave TO_CHAR templates)
   };
 
   /// Throws a user error naming the format when a specifier is unknown.
@@ -54,6 +55,8 @@ class DateTimeFormat {
     kWeekdayAbbr,  // %a
     kMonthName,    // %B, MySQL %M
     kMonthAbbr,    // %b, %h
+    kMonthPad,     // Postgres Month: blank-padded to 9 characters
+    kDayPad,       // Postgres Day: blank-padded to 9 characters
     kDayOfYear3,   // %j
     kDayOfYear,    // %-j
     kWeekdaySun0,  // %w: 0 = Sunday
@@ -69,6 +72,9 @@ class DateTimeFormat {
     Op op;
     std::string literal;  // kLiteral only
   };
+  /// Dialect::kPostgres (datetime_format_postgres.cc): template patterns, not % specifiers.
+  static DateTimeFormat compile_postgres(std::string_view format);
+  void add_literal(std::string_view s);
   std::vector<Step> steps_;
   std::string text_;
 };

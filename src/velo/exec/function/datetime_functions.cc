@@ -731,7 +731,9 @@ void strftime_kernel(const KernelContext& ctx, const std::vector<ArgVector>& arg
 
 template <DateTimeFormat::Dialect kDialect>
 BoundScalar bind_strftime(const std::vector<BindArg>& args) {
-  const char* name = kDialect == DateTimeFormat::Dialect::kMySql ? "DATE_FORMAT" : "STRFTIME";
+  const char* name = kDialect == DateTimeFormat::Dialect::kMySql      ? "DATE_FORMAT"
+                     : kDialect == DateTimeFormat::Dialect::kPostgres ? "TO_CHAR"
+                                                                      : "STRFTIME";
   fn::check_arity(name, args, 2, 2, "DATE|TIMESTAMP, format STRING");
   BoundScalar b = fn::bound(DataType::string(), {temporal_type(args[0].type), DataType::string()},
                             &strftime_kernel);
@@ -889,6 +891,8 @@ void register_datetime_functions(FunctionRegistry& r) {
                "formats a timestamp with strftime specifiers (%Y-%m-%d %H:%M:%S)");
   add_function(r, "DATE_FORMAT", &bind_strftime<DateTimeFormat::Dialect::kMySql>,
                "formats a timestamp with MySQL specifiers (%Y-%m-%d %H:%i:%s)");
+  add_function(r, "TO_CHAR", &bind_strftime<DateTimeFormat::Dialect::kPostgres>,
+               "formats a timestamp with PostgreSQL patterns (YYYY-MM-DD HH24:MI:SS)");
   add_function(r, "STRPTIME", &bind_strptime<false>,
                "parses a timestamp with strftime specifiers; fails on mismatch");
   add_function(r, "TRY_STRPTIME", &bind_strptime<true>,

@@ -806,6 +806,45 @@ BoundScalar bind_regexp_extract_all(const std::vector<BindArg>& args) {
   return b;
 }
 
+// PostgreSQL's regexp_match: the capture groups of the first match as a list (the whole match
+// when the pattern has no groups), a group that did not take part as NULL; NULL without a match.
+void regexp_match_groups_kernel(const KernelContext& ctx, const std::vector<ArgVector>& args,
+                                Column* out) {
+  const auto& state = *static_cast<const RegexState*>(ctx.state);
+  RegexCache cache(state);
+  Column& elems = out->child(0);
+  re2::StringPiece groups[10];
+  for (size_t i = 0; i < ctx.rows; ++i) {
+    bool matched = false;
+    if (!any_null(args, i)) {
+      std::string_view s = str_arg(args[0], i);
+      const RE2& re = cache.get(args[1], i);
+      int n = re.NumberOfCapturingGroups();
+      if (n > 9) throw_not_supported("REGEXP_MATCH with more than 9 capture groups");
+      re2::StringPiece sp(s.data(), s.size());
+      matched = re.Match(sp, 0, sp.size(), RE2::UNANCHORED, groups, n + 1);
+      if (matched) {
+        for (int g = n == 0 ? 0 : 1; g <= n; ++g) {
+          if (groups[g].data() == nullptr)
+            elems.append_null();
+          else
+            elems.append_string(std::string_view(groups[g].data(), groups[g].size()));
+        }
+      }
+    }
+    out->append_list_end();
+    if (!matched) out->set_null(i);
+  }
+}
+
+BoundScalar bind_regexp_match_groups(const std::vector<BindArg>& args) {
+  fn::check_arity("REGEXP_MATCH", args, 2, 3, "STRING, pattern STRING[, options STRING]");
+  BoundScalar b = fn::bound(DataType::list_of(DataType::string()), strings(args.size()),
+                            &regexp_match_groups_kernel);
+  b.state = bind_regex_state("REGEXP_MATCH", args, 2, false);
+  return b;
+}
+
 void regexp_split_kernel(const KernelContext& ctx, const std::vector<ArgVector>& args,
                          Column* out) {
   const auto& state = *static_cast<const RegexState*>(ctx.state);
@@ -960,6 +999,8 @@ void register_string_functions(FunctionRegistry& r) {
                "true when the regular expression matches the whole string");
   add_function(r, "REGEXP_REPLACE", &bind_regexp_replace,
                "replaces the first match (every match with option 'g'); \\1 refers to groups");
+  add_function(r, "REGEXP_MATCH", &bind_regexp_match_groups,
+               "capture groups of the first match as a list, NULL without a match (PostgreSQL)");
   add_function(r, "REGEXP_EXTRACT", &bind_regexp_extract,
                "the first match (or one of its groups), empty when nothing matches");
   add_function(r, "REGEXP_EXTRACT_ALL", &bind_regexp_extract_all,

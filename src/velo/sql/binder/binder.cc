@@ -597,8 +597,16 @@ BoundExprPtr Binder::bind_expr(const Expr& e, const Scope& scope, AggregateConte
     }
     case ExprKind::kInterval: fail(e.pos, "not supported yet: INTERVAL with a non-constant value");
     case ExprKind::kSubquery:
-    case ExprKind::kInSubquery:
-    case ExprKind::kExists: fail(e.pos, "not supported yet: subqueries in expressions");
+    case ExprKind::kInSubquery: {
+      auto it = subquery_values_.find(&e);
+      if (it != subquery_values_.end()) return it->second;
+      if (is_collecting(agg)) {  // HAVING's first pass: collect the aggregates of `x IN (...)`
+        if (e.kind == ExprKind::kInSubquery) bind_expr(*e.args[0], scope, agg, clause);
+        return BoundExpr::literal(Value::null(e.kind == ExprKind::kInSubquery ? DataType::boolean() : DataType::null()));
+      }
+      fail(e.pos, "not supported yet: a subquery here (subqueries work in WHERE and HAVING, outside aggregate calls)");
+    }
+    case ExprKind::kExists: fail(e.pos, "not supported yet: EXISTS (subquery)");
   }
   fail(e.pos, "unknown expression");
 }
@@ -639,6 +647,8 @@ Binder::Bound Binder::bind_select(const Select& select, const Query& query) {
 
   if (select.where) {
     if (contains_aggregate(*select.where)) fail(select.where->pos, "aggregate functions are not allowed in WHERE");
+    size_t width = plan->schema->fields().size();
+    plan = join_subqueries(*select.where, plan, in_scope, nullptr, "WHERE");
     BoundExprPtr pred = bind_expr(*select.where, in_scope, nullptr, "WHERE");
     if (pred->type.id() != TypeId::kBoolean && pred->type.id() != TypeId::kNull)
       fail(select.where->pos, "WHERE needs a BOOLEAN condition, got " + pred->type.to_string());
@@ -647,7 +657,7 @@ Binder::Bound Binder::bind_select(const Select& select, const Query& query) {
     filter->schema = plan->schema;
     filter->predicate = bind_cast_expr(pred, DataType::boolean());
     filter->children.push_back(plan);
-    plan = filter;
+    plan = keep_columns(filter, width);
   }
 
   // A time window (WINDOW TUMBLING(...) or GROUP BY ..., TUMBLE(...)): window_start and
@@ -804,13 +814,15 @@ Binder::Bound Binder::bind_select(const Select& select, const Query& query) {
       out_names.push_back(it.name);
     }
     if (select.having) {
+      size_t width = plan->schema->fields().size();
+      plan = join_subqueries(*select.having, plan, in_scope, agg, "HAVING");
       BoundExprPtr pred = bind_expr(*select.having, in_scope, agg, "HAVING");
       auto filter = std::make_shared<PlanNode>();
       filter->kind = PlanKind::kFilter;
       filter->schema = plan->schema;
       filter->predicate = bind_cast_expr(pred, DataType::boolean());
       filter->children.push_back(plan);
-      plan = filter;
+      plan = keep_columns(filter, width);
     }
   } else {
     for (const auto& it : items) {

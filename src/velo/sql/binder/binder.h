@@ -86,6 +86,15 @@ class Binder {
   int64_t duration_arg(const Expr& e, const Scope& scope, const char* what);
   int time_column_arg(const Expr& e, const Scope& scope);
 
+  // Uncorrelated subqueries in WHERE / HAVING (bind_subquery.cc).
+  /// Joins the value of every subquery of `condition` to `plan` (whose rows `scope` / `agg`
+  /// describe) and records it in subquery_values_ for bind_expr.
+  PlanNodePtr join_subqueries(const Expr& condition, PlanNodePtr plan, const Scope& scope,
+                              AggregateContext* agg, const char* clause);
+  Bound bind_subquery_plan(const Expr& e);
+  /// The first `width` columns of `plan` (drops the joined subquery columns).
+  static PlanNodePtr keep_columns(PlanNodePtr plan, size_t width);
+
   [[noreturn]] void fail(const SourcePos& pos, const std::string& message) const;
 
   Catalog& catalog_;
@@ -93,6 +102,7 @@ class Binder {
   std::string_view sql_;
   std::vector<std::map<std::string, const CommonTableExpr*>> cte_scopes_;
   OverContext* over_ = nullptr;  // the open OverScope, if any
+  std::map<const Expr*, BoundExprPtr> subquery_values_;  // see join_subqueries
 };
 
 /// TUMBLE, HOP, SESSION and Velostream's TUMBLING, HOPPING, SLIDING (any case).
