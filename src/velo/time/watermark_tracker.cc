@@ -19,6 +19,19 @@ void WatermarkTracker::set_partitions(const std::vector<int32_t>& partitions) {
   for (int32_t p : partitions) partitions_.push_back(PartitionState{p, INT64_MIN, now, false});
 }
 
+void WatermarkTracker::update_partitions(const std::vector<int32_t>& partitions) {
+  if (partitions.empty()) return;
+  auto listed = [&](int32_t id) {
+    return std::find(partitions.begin(), partitions.end(), id) != partitions.end();
+  };
+  std::erase_if(partitions_, [&](const PartitionState& p) { return !listed(p.id); });
+  int64_t now = clock_->now_micros();
+  for (int32_t id : partitions)
+    if (std::none_of(partitions_.begin(), partitions_.end(),
+                     [&](const PartitionState& p) { return p.id == id; }))
+      partitions_.push_back(PartitionState{id, INT64_MIN, now, false});
+}
+
 WatermarkTracker::PartitionState& WatermarkTracker::find(int32_t partition) {
   if (partition < 0) return partitions_.front();
   for (auto& p : partitions_)

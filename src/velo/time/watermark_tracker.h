@@ -20,6 +20,10 @@ class WatermarkTracker {
 
   /// Declares the partitions (empty = one implicit partition 0).
   void set_partitions(const std::vector<int32_t>& partitions);
+  /// Follows a changed set of partitions (a Kafka rebalance): partitions not listed leave the
+  /// minimum, new ones join it (holding it back until they produce or turn idle), the others
+  /// keep their state. Empty = no change.
+  void update_partitions(const std::vector<int32_t>& partitions);
   /// Accounts the event times of one batch of `partition` (-1 = the only/first one). NULL event
   /// times are ignored (they never move a watermark).
   void observe(int32_t partition, const Column& event_time, size_t rows);

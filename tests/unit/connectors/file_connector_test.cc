@@ -366,12 +366,10 @@ TEST_F(FileConnectorTest, OptionErrors) {
   Options typo;
   typo.set("fromat", "lines");
   expect_error(path("a.tl"), typo, ErrorKind::kUser, "fromat");
-  Options watch;
-  watch.set("watch", "true");
-  expect_error(path("a.tl"), watch, ErrorKind::kNotSupported, "watch");
-  Options del;
-  del.set("delete_after_read", "true");
-  expect_error(path("a.tl"), del, ErrorKind::kNotSupported, "delete_after_read");
+  Options poll;
+  poll.set("watch", "true");
+  poll.set("poll_interval", "0s");
+  expect_error(path("a.tl"), poll, ErrorKind::kUser, "poll_interval");
   Options dlq;
   dlq.set("on_error", "dlq");
   expect_error(path("a.tl"), dlq, ErrorKind::kUser, "dlq");

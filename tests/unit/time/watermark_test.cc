@@ -41,6 +41,24 @@ TEST(WatermarkTracker, SilentPartitionHoldsBackUntilIdle) {
   EXPECT_EQ(t.watermark(), 130);
 }
 
+TEST(WatermarkTracker, PartitionsFollowARebalance) {
+  ManualClock clock;
+  WatermarkTracker t(0, -1, &clock);
+  t.set_partitions({});  // before the first assignment: one implicit partition
+  t.update_partitions({3, 4});
+  t.observe(3, *times({100}), 1);
+  EXPECT_EQ(t.watermark(), kNoWatermark) << "new partition 4 holds back, the implicit one left";
+  t.observe(4, *times({200}), 1);
+  EXPECT_EQ(t.watermark(), 100);
+  t.update_partitions({4, 5});  // 3 revoked, 5 assigned: 4 keeps its state, 5 holds back
+  t.observe(4, *times({300}), 1);
+  EXPECT_EQ(t.watermark(), 100);
+  t.observe(5, *times({250}), 1);
+  EXPECT_EQ(t.watermark(), 250);
+  t.update_partitions({});  // nothing known: no change
+  EXPECT_EQ(t.watermark(), 250);
+}
+
 TEST(WatermarkTracker, IdleTimeoutUsesTheInjectedClock) {
   ManualClock clock(0);
   WatermarkTracker t(0, 1000, &clock);

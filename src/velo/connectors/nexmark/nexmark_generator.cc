@@ -426,7 +426,9 @@ size_t Generator::collect_ids(EventType type, int64_t* next_number, int64_t end_
       if (type_of(id) == type) ids[count++] = id;
     }
   }
-  *next_number = std::min(n, end_number);
+  // Skipping other event types may overshoot `end_number`; never move back past the start
+  // (a paced reader asks with an end below its next block's start).
+  *next_number = std::max(*next_number, std::min(n, end_number));
   return count;
 }
 
