@@ -80,8 +80,12 @@ void Job::complete_checkpoint(int64_t id, bool job_ended) {
   std::vector<Sink*> all = all_sinks();
   for (Sink* sink : all) data.sink_handles.push_back(sink ? sink->prepare() : std::string());
   store_->save(data);
+  // From here the checkpoint is the truth: a failed commit must not discard what it prepared
+  // (the restart commits it again), so the error path leaves the sinks alone.
+  committing_ = true;
   for (size_t i = 0; i < all.size(); ++i)
     if (all[i]) all[i]->commit(data.sink_handles[i]);
+  committing_ = false;
   for (auto& src : sources_) src->acknowledge();
   pending_checkpoint_ = 0;
   last_checkpoint_id_ = id;
@@ -116,8 +120,10 @@ bool Job::step() {
     return false;
   } catch (...) {
     failed_ = true;
-    for (auto& sink : sinks_) sink->abort();
-    for (auto& s : side_sinks_) s->sink->abort();
+    if (!committing_) {
+      for (auto& sink : sinks_) sink->abort();
+      for (auto& s : side_sinks_) s->sink->abort();
+    }
     finished_ = true;
     throw;
   }

@@ -89,6 +89,7 @@ class Job {
   int64_t last_checkpoint_id_ = 0;
   int64_t checkpoints_completed_ = 0;
   std::string checkpoints_off_reason_;
+  bool committing_ = false;  // between writing a checkpoint and committing its sinks
 };
 
 }  // namespace velo
