@@ -103,7 +103,7 @@ void StreamTopNOperator::consume_rows(Window& w, const Batch& in,
     }
     return 0;
   };
-  bool changelog = options_.window_end_key < 0;
+  bool changelog = options_.window_end_key < 0 && !options_.final_at_end;
   std::vector<Emitted> emitted;
   for (size_t j = 0; j < rows.size(); ++j) {
     uint32_t i = rows[j];
@@ -258,7 +258,10 @@ bool StreamTopNOperator::next(Batch* out) {
     Batch in;
     if (!child_->next(&in)) {
       done_ = true;
-      if (options_.window_end_key >= 0) advance(kEndOfTime);
+      if (options_.window_end_key >= 0)
+        advance(kEndOfTime);
+      else if (options_.final_at_end && !windows_.empty())
+        emit_window(*windows_.begin()->second);
       windows_.clear();
       continue;
     }

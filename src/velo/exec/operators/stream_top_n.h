@@ -21,6 +21,9 @@ struct StreamTopNOptions {
   /// emitted once and its state dropped. -1 = no window: an updating changelog.
   int window_end_key = -1;
   int64_t window_end_offset = 0;
+  /// Without a window over bounded input: the final top N per partition, once, at the end
+  /// (the same rows as the blocking window function, in memory for N rows per partition).
+  bool final_at_end = false;
 };
 
 /// `ROW_NUMBER() OVER (PARTITION BY k ORDER BY o) AS rn ... WHERE rn <= N` over a stream (Top-N,

@@ -303,9 +303,12 @@ OperatorPtr PhysicalPlanner::build_stream_top_n(const PlanNodePtr& filter) {
     options.window_end_key = static_cast<int>(k);
     options.window_end_offset = b.role == WindowBound::Role::kStart ? b.size : 0;
   }
-  // Bounded input without a window: the blocking window function gives the final rows.
-  if (!is_unbounded(*input) && !(options.window_end_key >= 0 && is_streaming(*input)))
-    return nullptr;
+  // Bounded input: the final rows, per window as windows close (with event time) or all at the
+  // end; either way only N rows per partition are kept instead of the whole input.
+  if (!is_unbounded(*input) && !(options.window_end_key >= 0 && is_streaming(*input))) {
+    options.window_end_key = -1;
+    options.final_at_end = true;
+  }
   auto top_n = std::make_unique<StreamTopNOperator>(
       build(input), rn_expr.partition_by, rn_expr.order_by, options, wf->schema, context_);
   if (checkpoints() && !in_build_side_) top_n->enable_checkpoints(checkpoints()->state_key("topn"));
