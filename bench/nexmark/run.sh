@@ -9,10 +9,12 @@ VELO=${1:-build/velo}
 EVENTS=${2:-10000000}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+# q13's side input (key, value) as in the Flink kit; q10 writes its partitioned files under $TMP.
+{ echo "key,value"; for k in $(seq 0 9999); do echo "$k,value-$k"; done; } > "$TMP/side_input.csv"
 printf '%-5s %12s %10s %14s %10s\n' query events seconds events/s/core rows_out
 for q in bench/nexmark/queries/q*.sql; do
   name=$(basename "$q" .sql)
-  { echo "SET parallelism = 1;"; sed "s/__EVENTS__/$EVENTS/g" "$q"; } > "$TMP/$name.sql"
+  { echo "SET parallelism = 1;"; sed -e "s/__EVENTS__/$EVENTS/g" -e "s|__OUT__|$TMP|g" "$q"; } > "$TMP/$name.sql"
   start=$(date +%s.%N)
   out=$(/usr/bin/time -f "%M" "$VELO" run "$TMP/$name.sql" 2>&1) || { echo "$name failed: $out"; continue; }
   end=$(date +%s.%N)
