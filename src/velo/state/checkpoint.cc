@@ -1,15 +1,10 @@
 #include "velo/state/checkpoint.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "velo/batch/byte_io.h"
 #include "velo/types/error.h"
@@ -150,38 +145,12 @@ CheckpointData decode_checkpoint(std::string_view bytes, const std::string& what
   return d;
 }
 
-// ---- store -----------------------------------------------------------------------------------
-
-namespace fs = std::filesystem;
-
-CheckpointStore::CheckpointStore(std::string dir) : dir_(std::move(dir)) {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw_io_error("cannot create state directory '{}': {}", dir_, ec.message());
-}
+// ---- store ----------------------------------------------------------------------------------
 
 namespace {
 
-void write_durably(const std::string& path, const std::string& bytes) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw_io_error("cannot write checkpoint '{}': {}", path, std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int e = errno;
-      ::close(fd);
-      throw_io_error("cannot write checkpoint '{}': {}", path, std::strerror(e));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0)
-    throw_io_error("cannot sync checkpoint '{}': {}", path, std::strerror(errno));
-}
-
-int64_t checkpoint_id_of(const fs::path& p) {
-  std::string name = p.filename().string();
+int64_t checkpoint_id_of(const std::string& path) {
+  std::string name = path.substr(path.find_last_of('/') + 1);
   const std::string prefix = "checkpoint-", suffix = ".bin";
   if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
       name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
@@ -193,44 +162,48 @@ int64_t checkpoint_id_of(const fs::path& p) {
 
 }  // namespace
 
+CheckpointStore::CheckpointStore(std::string dir) : dir_(std::move(dir)) {
+  while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+  fs_ = file_system_for(dir_, Options{});
+}
+
 void CheckpointStore::save(const CheckpointData& data) {
-  std::string final_path = fmt::format("{}/checkpoint-{:010d}.bin", dir_, data.id);
-  std::string temp = final_path + ".tmp";
-  write_durably(temp, encode_checkpoint(data));
-  if (::rename(temp.c_str(), final_path.c_str()) != 0)
-    throw_io_error("cannot publish checkpoint '{}': {}", final_path, std::strerror(errno));
-  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  // Older checkpoints are no longer needed once this one is durable; keep one spare.
+  std::string path = fmt::format("{}/checkpoint-{:010d}.bin", dir_, data.id);
+  std::string bytes = encode_checkpoint(data);
+  std::unique_ptr<OutputStream> out = fs_->open_write(path);
+  out->write(bytes.data(), bytes.size());
+  out->prepare();  // durable
+  out->commit();   // visible, atomically
+  // Older checkpoints are no longer needed once this one is published; keep one spare.
   std::vector<int64_t> ids;
-  for (const auto& e : fs::directory_iterator(dir_))
-    if (int64_t id = checkpoint_id_of(e.path()); id >= 0 && id < data.id) ids.push_back(id);
+  for (const FileInfo& f : fs_->list(dir_ + "/checkpoint-*.bin"))
+    if (int64_t id = checkpoint_id_of(f.path); id >= 0 && id < data.id) ids.push_back(id);
   std::sort(ids.begin(), ids.end());
   for (size_t i = 0; i + 1 < ids.size(); ++i) {
-    std::error_code ec;
-    fs::remove(fmt::format("{}/checkpoint-{:010d}.bin", dir_, ids[i]), ec);
+    try {
+      fs_->remove(fmt::format("{}/checkpoint-{:010d}.bin", dir_, ids[i]));
+    } catch (const Error&) {
+      // An old checkpoint that stays is harmless: the newest one wins.
+    }
   }
 }
 
 std::optional<CheckpointData> CheckpointStore::latest() const {
   int64_t best = -1;
-  fs::path best_path;
-  for (const auto& e : fs::directory_iterator(dir_)) {
-    int64_t id = checkpoint_id_of(e.path());
+  std::string best_path;
+  for (const FileInfo& f : fs_->list(dir_ + "/checkpoint-*.bin")) {
+    int64_t id = checkpoint_id_of(f.path);
     if (id > best) {
       best = id;
-      best_path = e.path();
+      best_path = f.path;
     }
   }
   if (best < 0) return std::nullopt;
-  std::ifstream in(best_path, std::ios::binary);
-  if (!in.is_open()) throw_io_error("cannot read checkpoint '{}'", best_path.string());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return decode_checkpoint(ss.str(), "checkpoint '" + best_path.string() + "'");
+  std::unique_ptr<RandomAccessFile> file = fs_->open_read(best_path);
+  std::string bytes(static_cast<size_t>(file->size()), '\0');
+  size_t got = bytes.empty() ? 0 : file->read_at(0, bytes.size(), bytes.data());
+  if (got != bytes.size()) throw_io_error("checkpoint '{}' was cut short while reading", best_path);
+  return decode_checkpoint(bytes, "checkpoint '" + best_path + "'");
 }
 
 }  // namespace velo

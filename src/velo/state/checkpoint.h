@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "velo/fs/file_system.h"
+
 namespace velo {
 
 /// Everything one checkpoint holds (ARCHITECTURE.md §5): where every source reader stood when
@@ -81,9 +83,10 @@ class CheckpointCoordinator {
   std::optional<CheckpointData> restored_;
 };
 
-/// Checkpoints of one job in a local directory (`--state-dir`/job-N): `checkpoint-<id>.bin`,
-/// written to a temp file, fsynced and renamed, so a crash leaves either the whole checkpoint
-/// or none. Keeps the newest two.
+/// Checkpoints of one job under `--state-dir`/job-N: `checkpoint-<id>.bin` in any FileSystem
+/// (a local path or an object-store URI such as s3://bucket/state). Each is published
+/// atomically (local: temp file, fsync, rename; object stores: visible only once complete), so a
+/// crash leaves either the whole checkpoint or none. Keeps the newest two.
 class CheckpointStore {
  public:
   explicit CheckpointStore(std::string dir);
@@ -94,6 +97,7 @@ class CheckpointStore {
 
  private:
   std::string dir_;
+  std::shared_ptr<FileSystem> fs_;
 };
 
 /// The binary encoding of a checkpoint (exposed for tests).

@@ -144,6 +144,39 @@ PlanNodePtr push_filter(PlanNodePtr node, BoundExprPtr pred) {
       }
       if (!left.empty()) node->children[0] = push_filter(node->children[0], conjunction(left));
       if (!right.empty()) node->children[1] = push_filter(node->children[1], conjunction(right));
+      if (node->join_kind == JoinKind::kInner || node->join_kind == JoinKind::kCross) {
+        // `FROM a, b WHERE a.k = b.k AND ...`: equalities between the two sides become hash
+        // keys and the other conditions over both sides the join's residual, so a comma join
+        // is a hash join instead of a cross product.
+        std::vector<BoundExprPtr> residual;
+        for (auto& p : stay) {
+          auto side_of = [&](const BoundExprPtr& e) {
+            auto cols = columns_of(*e);
+            if (cols.empty()) return 0;
+            bool l = std::all_of(cols.begin(), cols.end(), [&](int c) { return static_cast<size_t>(c) < nleft; });
+            bool r = std::all_of(cols.begin(), cols.end(), [&](int c) { return static_cast<size_t>(c) >= nleft; });
+            return l ? 1 : (r ? 2 : 0);
+          };
+          bool equi = p->kind == BoundExpr::Kind::kCall && p->name == "=" && p->args.size() == 2 &&
+                      p->args[0]->type == p->args[1]->type;
+          int a = equi ? side_of(p->args[0]) : 0, b = equi ? side_of(p->args[1]) : 0;
+          if (equi && a != 0 && b != 0 && a != b) {
+            const BoundExprPtr& l = a == 1 ? p->args[0] : p->args[1];
+            const BoundExprPtr& r = a == 1 ? p->args[1] : p->args[0];
+            node->left_keys.push_back(l);
+            node->right_keys.push_back(remap_columns(r, rmap));
+            node->join_kind = JoinKind::kInner;
+          } else {
+            residual.push_back(p);
+          }
+        }
+        stay.clear();
+        if (!residual.empty()) {
+          if (node->residual) residual.insert(residual.begin(), node->residual);
+          node->residual = conjunction(residual);
+          node->join_kind = JoinKind::kInner;
+        }
+      }
       return stay.empty() ? node : make_filter(node, conjunction(stay));
     }
     case PlanKind::kWindow: {
