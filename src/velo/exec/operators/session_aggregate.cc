@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "velo/exec/operators/pass_time_on.h"
 #include "velo/types/error.h"
 
 namespace velo {
@@ -336,17 +337,7 @@ bool SessionAggregateOperator::next(Batch* out) {
     if (in.watermark != kNoWatermark) close_until(in.watermark);
     if (in.barrier && !checkpoint_key_.empty())
       context_->checkpoints->record_state(checkpoint_key_, in.barrier, save_state());
-    if (ready_.empty()) {
-      if (in.num_rows > 0 && in.watermark == kNoWatermark) continue;
-      *out = Batch::heartbeat(schema_, in);
-      return true;
-    }
-    ready_.back().watermark = in.watermark;
-    if (in.drained || in.barrier) {
-      Batch hb = Batch::heartbeat(schema_, in);
-      hb.watermark = kNoWatermark;
-      ready_.push_back(std::move(hb));
-    }
+    pass_time_on(&ready_, in, schema_);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "velo/exec/operators/pass_time_on.h"
 #include "velo/types/error.h"
 
 namespace velo {
@@ -276,18 +277,7 @@ bool StreamAggregateOperator::next(Batch* out) {
     // The state after every row before the barrier; results already made go out before it.
     if (in.barrier && !checkpoint_key_.empty())
       context_->checkpoints->record_state(checkpoint_key_, in.barrier, save_state());
-    if (ready_.empty()) {
-      if (in.num_rows > 0 && in.watermark == kNoWatermark) continue;
-      *out = Batch::heartbeat(schema_, in);
-      return true;
-    }
-    // Results first, then the time that made them final, so operators above never see them late.
-    ready_.back().watermark = in.watermark;
-    if (in.drained || in.barrier) {
-      Batch hb = Batch::heartbeat(schema_, in);
-      hb.watermark = kNoWatermark;
-      ready_.push_back(std::move(hb));
-    }
+    pass_time_on(&ready_, in, schema_);
   }
 }
 
