@@ -56,6 +56,16 @@ void distinct_finalize(uint8_t** states, size_t n, Column* out, const void* bind
   f.finalize(finals.data(), n, out, f.bind_state.get());
 }
 
+template <typename T>
+void distinct_save(const uint8_t* state, ByteWriter& out) {
+  state_of<DistinctSet<T>>(state).save(out);
+}
+
+template <typename T>
+void distinct_load(uint8_t* state, ByteReader& in) {
+  state_of<DistinctSet<T>>(state).load(in);
+}
+
 }  // namespace
 
 BoundAggregate make_distinct(BoundAggregate inner, const DataType& arg) {
@@ -65,6 +75,8 @@ BoundAggregate make_distinct(BoundAggregate inner, const DataType& arg) {
     a.update = &distinct_update<T>;
     a.combine = &distinct_combine<T>;
     a.finalize = &distinct_finalize<T>;
+    a.save = &distinct_save<T>;
+    a.load = &distinct_load<T>;
     a.bind_state = std::make_shared<const DistinctBind>(DistinctBind{std::move(inner), arg});
     return a;
   });

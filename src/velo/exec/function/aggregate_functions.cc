@@ -367,6 +367,19 @@ struct MinMax {
   }
 };
 
+// Checkpoints of a MIN/MAX of strings (the only extremum that owns heap memory).
+void string_extremum_save(const uint8_t* state, ByteWriter& out) {
+  const auto& s = state_of<Extremum<std::string_view>>(state);
+  out.put<uint8_t>(s.has);
+  out.put_string(s.value);
+}
+
+void string_extremum_load(uint8_t* state, ByteReader& in) {
+  auto& s = state_of<Extremum<std::string_view>>(state);
+  s.has = in.get<uint8_t>() != 0;
+  s.value = in.get_string();
+}
+
 template <bool kMax>
 BoundAggregate bind_min_max(const AggregateCall& call) {
   const char* name = kMax ? "MAX" : "MIN";
@@ -374,7 +387,12 @@ BoundAggregate bind_min_max(const AggregateCall& call) {
   // DISTINCT does not change a minimum.
   return dispatch(t, name, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    return unary<MinMax<T, kMax>>(t, t);
+    BoundAggregate a = unary<MinMax<T, kMax>>(t, t);
+    if constexpr (std::is_same_v<T, std::string_view>) {
+      a.save = &string_extremum_save;
+      a.load = &string_extremum_load;
+    }
+    return a;
   });
 }
 

@@ -252,6 +252,29 @@ class DistinctSet {
   size_t size() const { return values_.size(); }
   T get(size_t i) const { return values_.get(i); }
 
+  /// Checkpoints: the values in insertion order (hashes are recomputed on load).
+  void save(ByteWriter& out) const {
+    out.put<uint64_t>(values_.size());
+    for (size_t i = 0; i < values_.size(); ++i) {
+      if constexpr (std::is_same_v<T, std::string_view>)
+        out.put_string(values_.get(i));
+      else
+        out.put<T>(values_.get(i));
+    }
+  }
+  void load(ByteReader& in) {
+    uint64_t n = in.get_count(std::is_same_v<T, std::string_view> ? 8 : sizeof(T));
+    for (uint64_t i = 0; i < n; ++i) {
+      if constexpr (std::is_same_v<T, std::string_view>) {
+        std::string_view v = in.get_bytes();
+        insert(v, hash_value<T>(v));
+      } else {
+        T v = in.get<T>();
+        insert(v, hash_value<T>(v));
+      }
+    }
+  }
+
  private:
   void grow() {
     slots_.assign(slots_.empty() ? 8 : slots_.size() * 2, 0);

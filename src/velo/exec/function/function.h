@@ -89,6 +89,11 @@ struct BoundAggregate {
   /// Removes rows from the states (changelog retraction); null when not supported.
   void (*retract)(uint8_t** states, const std::vector<ArgVector>& args, size_t rows,
                   const void* bind_state) = nullptr;
+  /// Checkpoints of states that own heap memory: writes one state / reads it into a state that
+  /// init() prepared. Null for trivially copyable states (saved byte for byte); a heap-owning
+  /// state without them cannot be checkpointed yet.
+  void (*save)(const uint8_t* state, ByteWriter& out) = nullptr;
+  void (*load)(uint8_t* state, ByteReader& in) = nullptr;
 };
 
 /// Arguments of an aggregate call as written: COUNT(*), COUNT(DISTINCT x), STRING_AGG(x, ','),

@@ -39,7 +39,7 @@ void GroupTable::destroy_states() {
 
 std::string GroupTable::checkpoint_blocker(const std::vector<AggregateSpec>& aggregates) {
   for (const auto& a : aggregates)
-    if (a.function.destroy)
+    if (a.function.destroy && !a.function.save)
       return fmt::format("checkpointing the state of aggregate {} (it keeps values on the heap)",
                          a.name);
   return {};
@@ -55,7 +55,15 @@ void GroupTable::save(ByteWriter& out) const {
   out.put<uint64_t>(aggregates_->size());
   std::string states;
   for (size_t a = 0; a < aggregates_->size(); ++a) {
-    size_t size = (*aggregates_)[a].function.state_size;
+    const BoundAggregate& f = (*aggregates_)[a].function;
+    if (f.save) {
+      // Heap-owning states write themselves, one after the other.
+      ByteWriter each;
+      for (uint32_t g = 0; g < num_groups_; ++g) f.save(state(g) + offsets_[a], each);
+      out.put_string(each.str());
+      continue;
+    }
+    size_t size = f.state_size;
     states.clear();
     states.reserve(size * num_groups_);
     for (uint32_t g = 0; g < num_groups_; ++g)
@@ -83,17 +91,33 @@ void GroupTable::load(ByteReader& in) {
   std::vector<std::string_view> states(aggregates_->size());
   for (size_t a = 0; a < aggregates_->size(); ++a) {
     states[a] = in.get_bytes();
-    if (states[a].size() != groups * (*aggregates_)[a].function.state_size) in.corrupt();
+    const BoundAggregate& f = (*aggregates_)[a].function;
+    if (!f.save && states[a].size() != groups * f.state_size) in.corrupt();
   }
+  std::vector<std::unique_ptr<ByteReader>> readers(aggregates_->size());
+  for (size_t a = 0; a < aggregates_->size(); ++a)
+    if ((*aggregates_)[a].function.save)
+      readers[a] = std::make_unique<ByteReader>(states[a], "aggregate state in the checkpoint");
   for (uint32_t g = 0; g < groups; ++g) {
     if ((g >> kChunkBits) >= chunks_.size())
       chunks_.push_back(std::make_unique<uint8_t[]>(kChunkRows * stride_));
+    // Every state of the group is valid before any can fail to load, so an error part-way
+    // leaves a table the destructor can clean up.
     for (size_t a = 0; a < aggregates_->size(); ++a) {
-      size_t size = (*aggregates_)[a].function.state_size;
-      std::memcpy(state(g) + offsets_[a], states[a].data() + g * size, size);
+      const BoundAggregate& f = (*aggregates_)[a].function;
+      uint8_t* s = state(g) + offsets_[a];
+      if (f.load && f.init) f.init(s, f.bind_state.get());
+      if (!f.load) std::memcpy(s, states[a].data() + g * f.state_size, f.state_size);
+    }
+    num_groups_ = g + 1;
+    for (size_t a = 0; a < aggregates_->size(); ++a) {
+      const BoundAggregate& f = (*aggregates_)[a].function;
+      if (f.load) f.load(state(g) + offsets_[a], *readers[a]);
     }
   }
   num_groups_ = groups;
+  for (const auto& r : readers)
+    if (r && !r->at_end()) in.corrupt();
   size_t slots = 1024;
   while (slots < groups * 2) slots *= 2;
   slots_.assign(slots, 0);
