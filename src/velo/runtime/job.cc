@@ -60,9 +60,12 @@ void Job::enable_checkpoints(std::unique_ptr<CheckpointStore> store, int64_t int
 }
 
 void Job::recover(const CheckpointData& restored) {
-  std::vector<Sink*> all = all_sinks();
+  // Every sink, side sinks too (not opened yet in this run: committing needs only the handle).
+  std::vector<Sink*> all;
+  for (const auto& sink : sinks_) all.push_back(sink.get());
+  for (const auto& s : side_sinks_) all.push_back(s->sink.get());
   for (size_t i = 0; i < restored.sink_handles.size() && i < all.size(); ++i)
-    if (all[i] && !restored.sink_handles[i].empty()) all[i]->commit(restored.sink_handles[i]);
+    if (!restored.sink_handles[i].empty()) all[i]->commit(restored.sink_handles[i]);
   last_checkpoint_id_ = restored.id;
 }
 
