@@ -99,6 +99,15 @@ sql::PlanNodePtr plan_query(sql::Catalog& catalog, const sql::Statement& s) {
 std::string Engine::explain(const sql::Statement& s) {
   const sql::Statement& inner = s.kind == sql::StatementKind::kExplain ? *s.explained : s;
   sql::PlanNodePtr plan = plan_query(*catalog_, inner);
+  // Hand each source what it was asked to do, so its line shows what that buys (files pruned
+  // by partition, row groups skipped, ...). Nothing is opened.
+  std::set<const Source*> applied;
+  std::function<void(const sql::PlanNode&)> apply = [&](const sql::PlanNode& n) {
+    if (n.kind == sql::PlanKind::kScan && applied.insert(n.source.get()).second)
+      n.source->apply(n.spec);
+    for (const auto& c : n.children) apply(*c);
+  };
+  apply(*plan);
   std::string text = plan->to_string();
   for (const auto& t : inner.into) text = "Sink " + t.target + "\n" + text;
   if (!text.empty() && text.back() != '\n') text += '\n';

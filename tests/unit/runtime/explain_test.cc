@@ -35,5 +35,19 @@ TEST(Explain, ATimeBoundedJoinKeepsItsEquiKey) {
   EXPECT_NE(plan.find("HashJoin INNER on id = auction"), std::string::npos) << plan;
 }
 
+TEST(Explain, SourcesShowWhatPushdownBought) {
+  // A Hive-partitioned folder: EXPLAIN says how many files the partition filter leaves.
+  char dir[] = "/tmp/velo-explain-test.XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string root = dir;
+  for (const char* day : {"1", "2", "3"}) {
+    std::string d = root + "/day=" + day;
+    ASSERT_EQ(system(("mkdir -p " + d + " && printf 'a,b\\n1,2\\n' > " + d + "/x.csv").c_str()), 0);
+  }
+  std::string plan = explain("SELECT a FROM '" + root + "/**/*.csv' WHERE day = 2");
+  EXPECT_NE(plan.find("files=1 (of 3, pruned by partition)"), std::string::npos) << plan;
+  ASSERT_EQ(system(("rm -rf " + root).c_str()), 0);
+}
+
 }  // namespace
 }  // namespace velo
