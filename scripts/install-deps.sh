@@ -8,11 +8,12 @@ BUILD_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang-format
   libfmt-dev libspdlog-dev libre2-dev libsimdjson-dev libyaml-cpp-dev libreadline-dev
   zlib1g-dev libzstd-dev liblz4-dev libbz2-dev libsnappy-dev libbrotli-dev
-  libcurl4-openssl-dev libssl-dev librdkafka-dev libpq-dev libmariadb-dev
+  libcurl4-openssl-dev libssl-dev librdkafka-dev libprotobuf-dev libprotoc-dev libpq-dev libmariadb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev
 )
 TEST_PACKAGES=(kcat python3-kafka python3-confluent-kafka avro-bin python3-avro python3-snappy python3-zstandard
-  python3-boto3 awscli python3-azure python3-cryptography)
+  python3-boto3 awscli python3-azure python3-cryptography python3-protobuf protobuf-compiler)
 # Node.js may already come from elsewhere (its npm conflicts with Debian's); only add Debian's if absent.
 command -v npm >/dev/null 2>&1 || TEST_PACKAGES+=(nodejs npm)
 

@@ -5,10 +5,16 @@
 #   2. two velo instances in one consumer group on a 6-partition topic split the work; one is
 #      killed with -9 mid-stream; the survivor finishes and no record is lost (compared as sets);
 #   3. Confluent-framed Avro written by python3-avro against a schema registry stand-in -> a velo
-#      query (format = 'avro') -> Avro messages, decoded by python3-avro and compared exactly.
-# Usage: tests/integration/kafka/run.sh [path/to/velo]     Needs kcat, /usr/bin/python3 + kafka.
+#      query (format = 'avro') -> Avro messages, decoded by python3-avro and compared exactly;
+#   4. JSON Schema messages from Confluent's JSONSerializer -> velo (format = 'json' + registry)
+#      -> framed JSON read back (and validated) by Confluent's JSONDeserializer;
+#   5. protobuf from Confluent's ProtobufSerializer -> velo (format = 'protobuf') -> protobuf read
+#      back by ProtobufDeserializer with classes protoc generated from velo's registered .proto.
+# Usage: tests/integration/kafka/run.sh [path/to/velo]
+# Needs kcat, protoc, /usr/bin/python3 with kafka, confluent_kafka, avro, protobuf.
 set -euo pipefail
 VELO=$(realpath "${1:-build/velo}")
+HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/velo-kafka-it.XXXXXX)
 PIDS=()
 cleanup() {
@@ -74,44 +80,8 @@ print(f"{len(ids)} distinct ids, {len(missing)} missing")
 sys.exit(1 if missing else 0)' > "$WORK/check.txt" || fail "records lost: $(cat "$WORK/check.txt")"
 echo "ok 2: kill -9 of one group member mid-stream, survivor finished: $(cat "$WORK/check.txt")"
 # ---- 3. Avro + schema registry: python3-avro (Confluent framing) -> velo -> python3-avro -------
-# A stand-in for the Confluent Schema Registry (python http.server on 127.0.0.1 serving the REST
-# calls velo makes), used only because no Schema Registry can be installed here.
-cat > "$WORK/registry.py" <<'PY'
-import json, sys, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-schemas, subjects, lock = {}, {}, threading.Lock()
-class H(BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def answer(self, status, obj):
-        body = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/vnd.schemaregistry.v1+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def do_GET(self):
-        p = self.path.split("/")
-        with lock:
-            if p[1:3] == ["schemas", "ids"] and int(p[3]) in schemas:
-                return self.answer(200, {"schema": schemas[int(p[3])]})
-            if p[1] == "subjects" and p[3:] == ["versions", "latest"] and p[2] in subjects:
-                i = subjects[p[2]][-1]
-                return self.answer(200, {"subject": p[2], "version": len(subjects[p[2]]),
-                                         "id": i, "schema": schemas[i]})
-        self.answer(404, {"error_code": 40401, "message": "not found"})
-    def do_POST(self):
-        p = self.path.split("/")
-        schema = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["schema"]
-        with lock:
-            i = next((k for k, v in schemas.items() if v == schema), len(schemas) + 1)
-            schemas[i] = schema
-            subjects.setdefault(p[2], []).append(i)
-        self.answer(200, {"id": i})
-s = ThreadingHTTPServer(("127.0.0.1", 0), H)
-open(sys.argv[1], "w").write(str(s.server_address[1]))
-s.serve_forever()
-PY
-/usr/bin/python3 "$WORK/registry.py" "$WORK/registry.port" &
+# schema_registry_stub.py stands in for the Confluent Schema Registry (none can be installed here).
+/usr/bin/python3 "$HERE/schema_registry_stub.py" "$WORK/registry.port" &
 PIDS+=($!)
 for _ in $(seq 50); do [[ -s $WORK/registry.port ]] && break; sleep 0.1; done
 REG="http://127.0.0.1:$(cat "$WORK/registry.port")"
@@ -172,4 +142,138 @@ PY
 diff -u "$WORK/avro_expected.txt" "$WORK/avro_got.txt" > "$WORK/avro_diff.txt" \
   || fail "avro output differs: $(head -20 "$WORK/avro_diff.txt")"
 echo "ok 3: python3-avro (Confluent framing, registry) -> velo avro filter -> avro read back: $(wc -l < "$WORK/avro_got.txt") rows match"
+# ---- 4. JSON Schema: Confluent's JSONSerializer -> velo (format = 'json' + registry) -> velo's
+# JSON Schema sink -> Confluent's JSONDeserializer, which validates every message --------------
+/usr/bin/python3 - "$BS" "$REG" "$WORK" <<'PY'
+import json, sys
+from confluent_kafka import SerializingProducer
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.json_schema import JSONSerializer
+bs, reg, work = sys.argv[1:4]
+schema = json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", "title": "Trade",
+    "type": "object", "required": ["id", "sym", "qty", "px"], "properties": {
+    "id": {"type": "integer"}, "sym": {"type": "string"}, "qty": {"type": "integer"},
+    "px": {"type": "number"}, "ts": {"type": "string", "format": "date-time"},
+    "venue": {"type": ["null", "string"]}}})
+p = SerializingProducer({"bootstrap.servers": bs,
+                         "value.serializer": JSONSerializer(schema, SchemaRegistryClient({"url": reg}))})
+expected = []
+for i in range(3000):
+    d = {"id": i, "sym": f"S{i % 17}", "qty": i % 50, "px": i * 0.25,
+         "ts": f"2024-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}Z", "venue": None if i % 4 == 0 else f"v{i % 3}"}
+    p.produce("jsin", value=d)
+    if d["qty"] > 40:
+        expected.append(json.dumps({"id": i, "sym": d["sym"], "notional": d["qty"] * d["px"],
+                                    "ts": d["ts"].replace("T", " ").rstrip("Z"), "venue": d["venue"]},
+                                   sort_keys=True))
+p.flush(30)
+open(f"{work}/js_expected.txt", "w").write("".join(sorted(l + "\n" for l in expected)))
+PY
+"$VELO" query "SELECT id, sym, qty * px AS notional, ts, venue
+               FROM 'kafka://$BS/jsin' WITH (format = 'json', schema_registry = '$REG', until = 'latest')
+               WHERE qty > 40
+               INTO 'kafka://$BS/jsout' WITH (format = 'json', schema_registry = '$REG')" \
+  > "$WORK/q4.log" 2>&1 || fail "query 4: $(cat "$WORK/q4.log")"
+kcat -C -b "$BS" -t jsout -e -q -f '%S\n%s' > "$WORK/jsout.bin"
+/usr/bin/python3 - "$REG" "$WORK" <<'PY' > "$WORK/js_got.txt" || fail "decoding jsout failed"
+import json, struct, sys, urllib.request
+from confluent_kafka.schema_registry.json_schema import JSONDeserializer
+reg, work = sys.argv[1:3]
+raw, pos, readers, out = open(f"{work}/jsout.bin", "rb").read(), 0, {}, []
+while pos < len(raw):
+    nl = raw.index(b"\n", pos)
+    n = int(raw[pos:nl]); msg = raw[nl + 1:nl + 1 + n]; pos = nl + 1 + n
+    sid = struct.unpack(">bI", msg[:5])[1]
+    if sid not in readers:  # the JSON Schema velo registered for jsout-value
+        answer = json.load(urllib.request.urlopen(f"{reg}/schemas/ids/{sid}"))
+        assert answer["schemaType"] == "JSON", answer
+        readers[sid] = JSONDeserializer(answer["schema"])
+    out.append(json.dumps(readers[sid](msg, None), sort_keys=True))
+sys.stdout.write("".join(sorted(l + "\n" for l in out)))
+PY
+diff -u "$WORK/js_expected.txt" "$WORK/js_got.txt" > "$WORK/js_diff.txt" \
+  || fail "json schema output differs: $(head -20 "$WORK/js_diff.txt")"
+echo "ok 4: JSONSerializer (JSON Schema, registry) -> velo filter -> JSONDeserializer: $(wc -l < "$WORK/js_got.txt") rows match"
+
+# ---- 5. Protobuf: Confluent's ProtobufSerializer (protoc-generated classes) -> velo
+# (format = 'protobuf') -> velo's protobuf sink -> ProtobufDeserializer with classes protoc
+# generates from the .proto text velo registered --------------------------------------------
+mkdir -p "$WORK/pb"
+cat > "$WORK/pb/trade.proto" <<'PROTO'
+syntax = "proto3";
+package it;
+import "google/protobuf/timestamp.proto";
+message Trade {
+  int64 id = 1;
+  string sym = 2;
+  google.protobuf.Timestamp ts = 3;
+  repeated int32 tags = 4;
+  Venue venue = 5;
+  Side side = 6;
+  map<string, int64> attrs = 7;
+  message Venue { string code = 1; int32 lane = 2; }
+  enum Side { BUY = 0; SELL = 1; }
+}
+PROTO
+protoc -I"$WORK/pb" --python_out="$WORK/pb" "$WORK/pb/trade.proto"
+/usr/bin/python3 - "$BS" "$REG" "$WORK" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[3] + "/pb")
+import trade_pb2
+from confluent_kafka import SerializingProducer
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.protobuf import ProtobufSerializer
+bs, reg, work = sys.argv[1:4]
+ser = ProtobufSerializer(trade_pb2.Trade, SchemaRegistryClient({"url": reg}))
+p = SerializingProducer({"bootstrap.servers": bs, "value.serializer": ser})
+expected = []
+for i in range(3000):
+    t = trade_pb2.Trade(id=i, sym=f"S{i % 13}", tags=list(range(i % 4)), side=1 if i % 3 == 0 else 0)
+    t.ts.FromSeconds(1704067200 + i)
+    if i % 5: t.venue.code = f"V{i % 7}"; t.venue.lane = i % 9
+    if i % 2: t.attrs["n"] = i
+    p.produce("pbin", value=t)
+    if t.side == trade_pb2.Trade.SELL:
+        # velo's columns are nullable, so its scalars are proto3 `optional`: set ones show even
+        # when 0; empty repeated fields and maps do not.
+        e = {"id": str(i), "sym": t.sym, "ts": t.ts.ToJsonString()}
+        if t.tags: e["tags"] = list(t.tags)
+        if i % 5: e["venue"] = {"code": t.venue.code, "lane": t.venue.lane}
+        if i % 2: e["attrs"] = {"n": str(i)}
+        expected.append(json.dumps(e, sort_keys=True))
+p.flush(30)
+open(f"{work}/pb_expected.txt", "w").write("".join(sorted(l + "\n" for l in expected)))
+PY
+"$VELO" query "SELECT id, sym, ts, tags, venue, attrs
+               FROM 'kafka://$BS/pbin' WITH (format = 'protobuf', schema_registry = '$REG', until = 'latest')
+               WHERE side = 'SELL'
+               INTO 'kafka://$BS/pbout' WITH (format = 'protobuf', schema_registry = '$REG',
+                                              record_name = 'it.Out')" \
+  > "$WORK/q5.log" 2>&1 || fail "query 5: $(cat "$WORK/q5.log")"
+/usr/bin/python3 - "$REG" "$WORK" <<'PY' || fail "fetching velo's .proto failed"
+import json, sys, urllib.request
+reg, work = sys.argv[1:3]
+answer = json.load(urllib.request.urlopen(f"{reg}/subjects/pbout-value/versions/latest"))
+assert answer["schemaType"] == "PROTOBUF", answer
+open(f"{work}/pb/velo_out.proto", "w").write(answer["schema"])
+PY
+protoc -I"$WORK/pb" --python_out="$WORK/pb" "$WORK/pb/velo_out.proto" || fail "protoc rejects velo's schema"
+kcat -C -b "$BS" -t pbout -e -q -f '%S\n%s' > "$WORK/pbout.bin"
+/usr/bin/python3 - "$WORK" <<'PY' > "$WORK/pb_got.txt" || fail "decoding pbout failed"
+import json, sys
+sys.path.insert(0, sys.argv[1] + "/pb")
+import velo_out_pb2
+from google.protobuf.json_format import MessageToDict
+from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer
+d = ProtobufDeserializer(velo_out_pb2.Out)
+raw, pos, out = open(sys.argv[1] + "/pbout.bin", "rb").read(), 0, []
+while pos < len(raw):
+    nl = raw.index(b"\n", pos)
+    n = int(raw[pos:nl]); msg = raw[nl + 1:nl + 1 + n]; pos = nl + 1 + n
+    out.append(json.dumps(MessageToDict(d(msg, None)), sort_keys=True))
+sys.stdout.write("".join(sorted(l + "\n" for l in out)))
+PY
+diff -u "$WORK/pb_expected.txt" "$WORK/pb_got.txt" > "$WORK/pb_diff.txt" \
+  || fail "protobuf output differs: $(head -20 "$WORK/pb_diff.txt")"
+echo "ok 5: ProtobufSerializer (registry) -> velo filter -> protobuf read back by ProtobufDeserializer: $(wc -l < "$WORK/pb_got.txt") rows match"
 echo "PASS"

@@ -1,9 +1,11 @@
 #pragma once
 
 // A stand-in for the Confluent Schema Registry, used only because no Schema Registry can be
-// installed here: a thread serving the few REST endpoints the Kafka connector calls over plain
-// HTTP/1.1 on 127.0.0.1 (GET /schemas/ids/{id}, GET /subjects/{s}/versions/latest, POST
-// /subjects/{s}/versions), answering with the registry's JSON shapes and error bodies.
+// installed here: a thread serving the few REST endpoints the Kafka connector and Confluent's
+// Python serializers call over plain HTTP/1.1 on 127.0.0.1 (GET /schemas/ids/{id}, GET
+// /subjects/{s}/versions/latest|{n}, POST /subjects/{s}/versions, POST /subjects/{s} to look a
+// schema up), answering with the registry's JSON shapes and error bodies. Schemas keep their
+// schemaType (AVRO when none is given) and references.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -49,10 +51,16 @@ class FakeSchemaRegistry {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
 
-  /// Registers `schema` under `subject` (as POST would); returns its id.
-  int add(const std::string& subject, const std::string& schema) {
+  /// Registers `schema` under `subject` (as POST would); returns its id. `references` is the
+  /// JSON array of the registry's API, or empty.
+  int add(const std::string& subject, const std::string& schema, const std::string& type = "AVRO",
+          const std::string& references = "") {
     std::lock_guard<std::mutex> lock(mu_);
-    return add_locked(subject, schema);
+    return add_locked(subject, schema, type, references);
+  }
+  std::string type_of(int id) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return types_.at(id);
   }
   /// The next `n` requests answer `status` (e.g. 503) with a registry error body.
   void fail_next(int n, int status) {
@@ -76,19 +84,47 @@ class FakeSchemaRegistry {
   }
 
  private:
-  int add_locked(const std::string& subject, const std::string& schema) {
+  int add_locked(const std::string& subject, const std::string& schema,
+                 const std::string& type = "AVRO", const std::string& references = "") {
     auto& versions = subjects_[subject];
     for (int id : versions)
-      if (schemas_[id] == schema) return id;
+      if (schemas_[id] == schema && types_[id] == type) return id;
     for (const auto& [id, s] : schemas_)
-      if (s == schema) {
+      if (s == schema && types_[id] == type) {
         versions.push_back(id);
         return id;
       }
     int id = next_id_++;
     schemas_[id] = schema;
+    types_[id] = type;
+    references_[id] = references;
     versions.push_back(id);
     return id;
+  }
+
+  /// `"schema":...` plus schemaType (unless AVRO) and references of schema `id`.
+  std::string schema_fields(int id) {
+    std::string out = "\"schema\":";
+    velo::append_json_string(schemas_[id], &out);
+    if (types_[id] != "AVRO") {
+      out += ",\"schemaType\":";
+      velo::append_json_string(types_[id], &out);
+    }
+    if (!references_[id].empty()) out += ",\"references\":" + references_[id];
+    return out;
+  }
+
+  static std::string url_decode(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '%' && i + 2 < s.size()) {
+        out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
+        i += 2;
+      } else {
+        out.push_back(s[i]);
+      }
+    }
+    return out;
   }
 
   static std::string error_body(int code, const std::string& message) {
@@ -172,42 +208,66 @@ class FakeSchemaRegistry {
         *answer = error_body(40403, "Schema " + std::to_string(id) + " not found");
         return;
       }
-      *answer = "{\"schema\":";
-      velo::append_json_string(it->second, answer);
-      *answer += "}";
+      *answer = "{" + schema_fields(id) + "}";
       return;
     }
     const std::string subjects = "/subjects/";
     if (path.rfind(subjects, 0) == 0) {
       size_t slash = path.find('/', subjects.size());
-      std::string subject = path.substr(subjects.size(), slash - subjects.size());
+      std::string subject = url_decode(path.substr(subjects.size(), slash - subjects.size()));
       std::string rest = slash == std::string::npos ? "" : path.substr(slash);
-      if (method == "GET" && rest == "/versions/latest") {
+      if (size_t q = rest.find('?'); q != std::string::npos) rest = rest.substr(0, q);
+      auto version_answer = [&](size_t version) {
+        int id = subjects_[subject][version - 1];
+        *answer = "{\"subject\":";
+        velo::append_json_string(subject, answer);
+        *answer += ",\"version\":" + std::to_string(version) + ",\"id\":" + std::to_string(id) +
+                   "," + schema_fields(id) + "}";
+      };
+      if (method == "GET" && rest.rfind("/versions/", 0) == 0) {
         auto it = subjects_.find(subject);
         if (it == subjects_.end()) {
           *status = 404;
           *answer = error_body(40401, "Subject '" + subject + "' not found.");
           return;
         }
-        int id = it->second.back();
-        *answer = "{\"subject\":";
-        velo::append_json_string(subject, answer);
-        *answer += ",\"version\":" + std::to_string(it->second.size()) +
-                   ",\"id\":" + std::to_string(id) + ",\"schema\":";
-        velo::append_json_string(schemas_[id], answer);
-        *answer += "}";
+        std::string v = rest.substr(10);
+        size_t version = v == "latest" ? it->second.size() : std::stoul(v);
+        if (version < 1 || version > it->second.size()) {
+          *status = 404;
+          *answer = error_body(40402, "Version " + v + " not found.");
+          return;
+        }
+        version_answer(version);
         return;
       }
-      if (method == "POST" && rest == "/versions") {
+      if (method == "POST" && (rest == "/versions" || rest.empty())) {
         simdjson::dom::parser parser;
         simdjson::dom::element e;
-        std::string_view schema;
+        std::string_view schema, type = "AVRO";
         if (parser.parse(body).get(e) || e["schema"].get(schema)) {
           *status = 422;
           *answer = error_body(42201, "Invalid schema");
           return;
         }
-        *answer = "{\"id\":" + std::to_string(add_locked(subject, std::string(schema))) + "}";
+        (void)e["schemaType"].get(type);
+        std::string references;
+        simdjson::dom::element refs;
+        if (!e["references"].get(refs)) references = simdjson::minify(refs);
+        if (references == "[]") references.clear();
+        if (rest.empty()) {  // look the schema up under the subject
+          auto& versions = subjects_[subject];
+          for (size_t v = 0; v < versions.size(); ++v)
+            if (schemas_[versions[v]] == schema && types_[versions[v]] == type) {
+              version_answer(v + 1);
+              return;
+            }
+          *status = 404;
+          *answer = error_body(40403, "Schema not found");
+          return;
+        }
+        int id = add_locked(subject, std::string(schema), std::string(type), references);
+        *answer = "{\"id\":" + std::to_string(id) + "}";
         return;
       }
     }
@@ -221,6 +281,8 @@ class FakeSchemaRegistry {
   std::thread thread_;
   mutable std::mutex mu_;
   std::map<int, std::string> schemas_;
+  std::map<int, std::string> types_;       // schemaType
+  std::map<int, std::string> references_;  // JSON array, "" when none
   std::map<std::string, std::vector<int>> subjects_;
   int next_id_ = 1;
   int fail_count_ = 0;

@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "velo/connectors/kafka/avro_message.h"
+#include "velo/connectors/kafka/json_schema_message.h"
+#include "velo/connectors/kafka/protobuf_message.h"
 
 namespace velo::kafka {
 
@@ -79,8 +81,11 @@ KafkaSink::KafkaSink(const std::string& uri, const Options& options) : uri_(pars
   if (auto url = options.get("schema_registry")) registry_ = schema_registry_for(*url);
   if (auto json = options.get("avro_schema"))
     avro_schema_ = parse_avro_option(*json, "avro_schema");
-  value_subject_ = options.get_string("value_subject", value_subject(uri_.topics[0]));
-  key_subject_ = options.get_string("key_subject", key_subject(uri_.topics[0]));
+  strategy_ = parse_subject_name_strategy(options.get_string("subject_name_strategy", "topic"));
+  record_name_ = options.get_string("record_name", "");
+  key_record_name_ = options.get_string("key_record_name", "Key");
+  value_subject_ = options.get_string("value_subject", "");
+  key_subject_ = options.get_string("key_subject", "");
   std::string key_format = Options::lower(options.get_string("key_format", "string"));
   if (key_format == "avro")
     key_avro_ = true;
@@ -88,8 +93,20 @@ KafkaSink::KafkaSink(const std::string& uri, const Options& options) : uri_(pars
     throw_not_supported("kafka sink key_format '{}' (keys are text or avro)", key_format);
   if (avro_schema_ && format_ != MessageFormat::kAvro)
     throw_user_error("option 'avro_schema' needs format = 'avro'");
-  if (registry_ && format_ != MessageFormat::kAvro && !key_avro_)
-    throw_user_error("option 'schema_registry' needs format = 'avro' or key_format = 'avro'");
+  if (registry_ && format_ != MessageFormat::kAvro && format_ != MessageFormat::kJson &&
+      format_ != MessageFormat::kProtobuf && !key_avro_)
+    throw_user_error(
+        "option 'schema_registry' needs format = 'avro', 'json' or 'protobuf', or key_format = "
+        "'avro'");
+  if (format_ == MessageFormat::kProtobuf && !registry_)
+    throw_user_error(
+        "format = 'protobuf' needs schema_registry = 'http://host:port' (Confluent wire format)");
+}
+
+std::string KafkaSink::subject_for(const std::string& given, const std::string& record,
+                                   bool key) const {
+  if (!given.empty()) return given;
+  return subject_name(strategy_, uri_.topics[0], record, key);
 }
 
 KafkaSink::~KafkaSink() {
@@ -163,8 +180,30 @@ void KafkaSink::open(SchemaPtr schema) {
       writer = avro::AvroSchema::from_velo(*value_schema_);
       columns = with_field_names_of(*value_schema_, *writer);
     }
-    if (registry_) value_schema_id_ = registry_->register_schema(value_subject_, *writer);
+    if (registry_) {
+      value_subject_ = subject_for(value_subject_, writer->root().name, false);
+      value_schema_id_ = registry_->register_schema(value_subject_, *writer);
+    }
     encoder_ = make_avro_encoder(columns, writer, value_schema_id_);
+  } else if (format_ == MessageFormat::kJson && registry_) {
+    // JSON Schema subjects: a schema derived from the columns, messages framed with its id.
+    std::string title = record_name_.empty() ? "Record" : record_name_;
+    RegisteredSchema json;
+    json.type = "JSON";
+    json.text = json_schema_from_velo(*value_schema_, title);
+    value_subject_ = subject_for(value_subject_, title, false);
+    value_schema_id_ = registry_->register_raw(value_subject_, json);
+    encoder_ = make_json_registry_encoder(value_schema_id_);
+  } else if (format_ == MessageFormat::kProtobuf) {
+    std::string message = record_name_.empty() ? "Record" : record_name_;
+    RegisteredSchema proto;
+    proto.type = "PROTOBUF";
+    proto.text = proto_from_velo(*value_schema_, message);
+    // Build the encoder first: a schema libprotobuf rejects must not reach the registry.
+    make_protobuf_encoder(value_schema_, proto.text, message, 0);
+    value_subject_ = subject_for(value_subject_, message, false);
+    value_schema_id_ = registry_->register_raw(value_subject_, proto);
+    encoder_ = make_protobuf_encoder(value_schema_, proto.text, message, value_schema_id_);
   } else {
     encoder_ = make_encoder(format_, value_schema_, delimiter_);
   }
@@ -174,7 +213,13 @@ void KafkaSink::open(SchemaPtr schema) {
                                      : avro::AvroSchema::from_velo(*key_schema_, "Key");
     SchemaPtr columns =
         key_schema_->size() == 1 ? key_schema_ : with_field_names_of(*key_schema_, *writer);
-    if (registry_) key_schema_id_ = registry_->register_schema(key_subject_, *writer);
+    if (registry_) {
+      key_subject_ = subject_for(
+          key_subject_,
+          writer->root().type == avro::AvroType::kRecord ? writer->root().name : key_record_name_,
+          true);
+      key_schema_id_ = registry_->register_schema(key_subject_, *writer);
+    }
     key_encoder_ = make_avro_encoder(columns, writer, key_schema_id_);
   }
 
@@ -202,10 +247,15 @@ void KafkaSink::open(SchemaPtr schema) {
 std::string KafkaSink::describe() const {
   std::string s = "KafkaSink " + uri_.to_string();
   if (!key_option_.empty()) s += " key=" + key_option_;
-  if (format_ == MessageFormat::kAvro)
-    s += value_schema_id_ >= 0
-             ? fmt::format(" avro schema_id={} ({})", value_schema_id_, registry_->masked_url())
-             : " avro";
+  const char* format = format_ == MessageFormat::kAvro       ? "avro"
+                       : format_ == MessageFormat::kProtobuf ? "protobuf"
+                       : format_ == MessageFormat::kJson     ? "json"
+                                                             : nullptr;
+  if (value_schema_id_ >= 0 && format)
+    s += fmt::format(" {} schema_id={} subject={} ({})", format, value_schema_id_, value_subject_,
+                     registry_->masked_url());
+  else if (format_ == MessageFormat::kAvro)
+    s += " avro";
   if (rate_limit_ > 0) s += fmt::format(" rate_limit={}/s", rate_limit_);
   return s;
 }

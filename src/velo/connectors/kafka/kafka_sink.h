@@ -26,10 +26,10 @@ struct DeliveryReports {
 
 /// `kafka://host:port[,host:port]/topic` as a sink (issue 4). One message per row.
 ///
-/// Options: format (json default | csv | raw/string | bytes), delimiter (csv), key = 'col' (the
-/// message key, as text; several columns 'a, b' give a JSON object key {"a":..,"b":..}; a column
-/// named `_key` is used when no key option is given), headers = 'col' (a MAP
-/// column; `_headers` when present), timestamp = 'col' (a TIMESTAMP column; `_timestamp` when
+/// Options: format (json default | csv | raw/string | bytes | avro | protobuf), delimiter (csv),
+/// key = 'col' (the message key, as text; several columns 'a, b' give a JSON object key
+/// {"a":..,"b":..}; a column named `_key` is used when no key option is given), headers = 'col' (a
+/// MAP column; `_headers` when present), timestamp = 'col' (a TIMESTAMP column; `_timestamp` when
 /// present) written as the message timestamp unless preserve_timestamps = false (then the broker
 /// time), rate_limit (messages/s, token bucket), kafka.<prop> (passed to librdkafka),
 /// connect_timeout (default 30s: open() waits that long for brokers that are down) and
@@ -43,6 +43,13 @@ struct DeliveryReports {
 /// messages are plain datums. key_format = 'avro' writes the key columns the same way (subject
 /// key_subject, default '<topic>-key'; one key column gives a schema of its type, several a
 /// record).
+/// format = 'json' with schema_registry registers a JSON Schema derived from the value columns
+/// (json_schema_from_velo, title record_name or "Record") and frames every JSON message with its
+/// id; format = 'protobuf' (needs schema_registry) registers proto3 source derived from them
+/// (proto_from_velo, message record_name or "Record") and writes framed protobuf messages.
+/// Subjects follow subject_name_strategy ('topic' default, 'record', 'topic_record' with the Avro
+/// record's name or record_name; key_record_name for a non-record Avro key) unless value_subject /
+/// key_subject name them.
 /// When a batch is not append-only, json values get an `_op` field ('+I', '-U', '+U', '-D')
 /// from then on; other formats refuse such batches.
 /// Delivery: at-least-once (acks=all): prepare() waits for every delivery report and throws
@@ -80,6 +87,8 @@ class KafkaSink : public Sink {
   /// Throws a velo::Error for a transactional API error (kIo, retryable when librdkafka says so).
   void check_txn(rd_kafka_error_t* error, const char* what);
   void acquire_token();
+  /// `given` (value_subject / key_subject), else the strategy's subject for `record`.
+  std::string subject_for(const std::string& given, const std::string& record, bool key) const;
 
   KafkaUri uri_;
   MessageFormat format_ = MessageFormat::kJson;
@@ -96,9 +105,12 @@ class KafkaSink : public Sink {
   std::map<std::string, std::string> passthrough_;
   std::shared_ptr<SchemaRegistry> registry_;
   avro::AvroSchemaPtr avro_schema_;  // option avro_schema
-  std::string value_subject_, key_subject_;
-  bool key_avro_ = false;         // key_format = 'avro'
-  int32_t value_schema_id_ = -1;  // registered at open (format = 'avro' with a registry)
+  SubjectNameStrategy strategy_ = SubjectNameStrategy::kTopic;
+  std::string record_name_;      // option record_name: "" = the Avro schema's, else "Record"
+  std::string key_record_name_;  // option key_record_name (a non-record Avro key's name)
+  std::string value_subject_, key_subject_;  // given, else set at open() by the strategy
+  bool key_avro_ = false;                    // key_format = 'avro'
+  int32_t value_schema_id_ = -1;  // registered at open (avro / json / protobuf with a registry)
   int32_t key_schema_id_ = -1;
 
   SchemaPtr schema_;

@@ -3,10 +3,14 @@
 #include <algorithm>
 #include <charconv>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "velo/connectors/kafka/avro_message.h"
+#include "velo/connectors/kafka/json_schema_message.h"
 #include "velo/connectors/kafka/kafka_client.h"
+#include "velo/connectors/kafka/partition_buffer.h"
+#include "velo/connectors/kafka/protobuf_message.h"
 #include "velo/io/column_list.h"
 #include "velo/types/temporal.h"
 
@@ -15,9 +19,16 @@ namespace velo::kafka {
 namespace {
 
 constexpr size_t kMaxBatchMessages = kDefaultBatchRows;
+// What a reader holds back to fill one-partition batches (PartitionBuffer): enough for full
+// batches from 32 busy partitions, at most 64 MB of keys and values.
+constexpr size_t kMaxHeldMessages = 32 * kMaxBatchMessages;
+constexpr size_t kMaxHeldBytes = 64 << 20;
 // librdkafka's 45 s makes a dead member's partitions wait too long for a survivor.
 constexpr int64_t kDefaultSessionTimeoutMs = 10000;
 constexpr size_t kNumSystemColumns = 6;
+// acknowledge(): attempts of a commit that fails with a retryable error, and the first wait.
+constexpr int kCommitAttempts = 5;
+constexpr int64_t kCommitBackoffMs = 100;
 enum SystemColumn { kKey, kPartition, kOffset, kTimestamp, kTopic, kHeaders };
 const char* const kSystemNames[kNumSystemColumns] = {"_key",       "_partition", "_offset",
                                                      "_timestamp", "_topic",     "_headers"};
@@ -157,7 +168,12 @@ struct PartitionState {
   int64_t end_offset = -1;   // until = 'latest': high watermark at open
   bool done = false;         // bounded: reached end_offset
   bool assigned = false;
+  bool at_eof = false;  // reached the partition's end, nothing of it buffered since
 };
+
+/// Batch::partition of a topic's partition: the partition itself for the first topic, offset by
+/// kTopicStride per further topic, so that watermarks of `t1` and `t2` partition 0 stay apart.
+constexpr int32_t kTopicStride = 1 << 20;
 
 /// The consumer and what both the reader and the source (acknowledge/position) see.
 struct ConsumerState {
@@ -166,6 +182,9 @@ struct ConsumerState {
   std::vector<std::string> topics;
   std::vector<rd_kafka_topic_t*> topic_handles;         // borrowed from messages, for fast lookup
   std::vector<std::vector<PartitionState>> partitions;  // [topic][partition]; reader-owned
+  int eof_partitions = 0;                               // with at_eof set; reader-owned
+  std::atomic<int> rebalances{0};                       // assignments and revocations so far
+  std::atomic<int> revocations{0};                      // revocations so far
   bool bounded = false;
   bool subscribed = false;
   /// Group + until: this member ends when its assigned partitions reached their end and no
@@ -178,6 +197,10 @@ struct ConsumerState {
   // Positions published after each batch (what acknowledge() commits).
   mutable std::mutex mu;
   std::vector<std::vector<int64_t>> published;  // [topic][partition] next offset, -1 none
+  /// What acknowledge() was last asked to commit ([topic][partition] next offset, -1 none): the
+  /// engine's sinks committed everything before it. Committed again on a revocation when a
+  /// rebalance in progress refused it.
+  std::vector<std::vector<int64_t>> acked;
   std::vector<std::vector<int64_t>> committed;
 
   // Subscribe mode: start positions applied to partitions without a committed offset.
@@ -191,9 +214,47 @@ struct ConsumerState {
   /// on_error = 'dlq': used by the reader, flushed by acknowledge() before committing.
   std::unique_ptr<DlqProducer> dlq;
 
+  /// Source::restore() was called: on its first assignment a partition starts at its offset in
+  /// `restored`, else per `start`; committed offsets are not used for it.
+  bool resuming = false;
+  std::vector<StartPosition::Entry> restored;
+  std::set<std::pair<std::string, int32_t>> assigned_before;  // rebalance callback only
+
   ~ConsumerState() {
     if (consumer) rd_kafka_consumer_close(consumer.get());
     queue.reset();
+  }
+
+  void set_eof(PartitionState& ps, bool eof) {
+    if (ps.at_eof == eof) return;
+    ps.at_eof = eof;
+    eof_partitions += eof ? 1 : -1;
+  }
+
+  /// The published next offsets as "[topic:]p:offset,...". Call with mu held.
+  std::string published_text(bool with_topic) const {
+    std::string out;
+    for (size_t t = 0; t < published.size(); ++t)
+      for (size_t p = 0; p < published[t].size(); ++p) {
+        int64_t off = published[t][p];
+        if (off < 0) continue;
+        if (!out.empty()) out += ",";
+        if (with_topic) out += topics[t] + ":";
+        out += fmt::format("{}:{}", p, off);
+      }
+    return out;
+  }
+
+  /// Takes the restored offset of a partition (RD_KAFKA_OFFSET_INVALID when none): it is used
+  /// once, later assignments resume from the group's commits like any rebalance.
+  int64_t take_restored(const std::string& topic, int32_t partition) {
+    for (auto it = restored.begin(); it != restored.end(); ++it)
+      if (it->partition == partition && it->topic == topic) {
+        int64_t off = it->offset;
+        restored.erase(it);
+        return off;
+      }
+    return RD_KAFKA_OFFSET_INVALID;
   }
 };
 
@@ -247,8 +308,24 @@ KafkaSource::KafkaSource(const std::string& uri, const Options& options)
     avro_schema_ = parse_avro_option(*json, "avro_schema");
   if (auto json = options.get("key_avro_schema"))
     key_avro_schema_ = parse_avro_option(*json, "key_avro_schema");
-  value_subject_ = options.get_string("value_subject", value_subject(uri_.topics[0]));
-  key_subject_ = options.get_string("key_subject", key_subject(uri_.topics[0]));
+  SubjectNameStrategy strategy =
+      parse_subject_name_strategy(options.get_string("subject_name_strategy", "topic"));
+  record_name_ = options.get_string("record_name", "");
+  std::string key_record = options.get_string("key_record_name", "");
+  // The record strategies need the record's name, known only when the user gives it; without
+  // one the subject stays empty and is needed only if a schema must come from it.
+  auto subject_of = [&](const char* option, const std::string& record, bool key) {
+    if (auto s = options.get(option)) return *s;
+    if (strategy != SubjectNameStrategy::kTopic && record.empty()) return std::string();
+    return subject_name(strategy, uri_.topics[0], record, key);
+  };
+  value_subject_ = subject_of("value_subject", record_name_, false);
+  key_subject_ = subject_of("key_subject", key_record, true);
+  if (format_ == MessageFormat::kProtobuf && !registry_)
+    throw_user_error(
+        "format = 'protobuf' needs schema_registry = 'http://host:port' (Confluent wire format)");
+  if (key_format_ == MessageFormat::kProtobuf)
+    throw_not_supported("kafka key_format 'protobuf' (keys are text, bytes, json or avro)");
   if (format_ == MessageFormat::kAvro && !registry_ && !avro_schema_)
     throw_user_error(
         "format = 'avro' needs schema_registry = 'http://host:port' (Confluent wire format) or "
@@ -261,8 +338,11 @@ KafkaSource::KafkaSource(const std::string& uri, const Options& options)
     throw_user_error("option 'avro_schema' needs format = 'avro'");
   if (key_avro_schema_ && key_format_ != MessageFormat::kAvro)
     throw_user_error("option 'key_avro_schema' needs key_format = 'avro'");
-  if (registry_ && format_ != MessageFormat::kAvro && key_format_ != MessageFormat::kAvro)
-    throw_user_error("option 'schema_registry' needs format = 'avro' or key_format = 'avro'");
+  if (registry_ && format_ != MessageFormat::kAvro && format_ != MessageFormat::kJson &&
+      format_ != MessageFormat::kProtobuf && key_format_ != MessageFormat::kAvro)
+    throw_user_error(
+        "option 'schema_registry' needs format = 'avro', 'json' or 'protobuf', or key_format = "
+        "'avro'");
   std::string delim = options.get_string("delimiter", ",");
   if (delim == "\\t" || delim == "tab") delim = "\t";
   if (delim.size() != 1)
@@ -301,6 +381,15 @@ KafkaSource::KafkaSource(const std::string& uri, const Options& options)
 
 KafkaSource::~KafkaSource() = default;
 
+const std::string& KafkaSource::registry_subject(const std::string& subject) const {
+  if (subject.empty())
+    throw_user_error(
+        "subject_name_strategy = 'record' / 'topic_record' names subjects after the record: give "
+        "record_name = '...' (key_record_name for keys), value_subject / key_subject, or declare "
+        "schema = '...'");
+  return subject;
+}
+
 SchemaPtr KafkaSource::schema() const {
   std::lock_guard<std::mutex> lock(schema_mu_);
   if (full_schema_) return full_schema_;
@@ -310,12 +399,25 @@ SchemaPtr KafkaSource::schema() const {
     if (avro_schema_)
       value_reader_ = avro_schema_;
     else if (!value_schema_)
-      value_reader_ = registry_->latest(value_subject_).schema;
+      value_reader_ = registry_->latest(registry_subject(value_subject_)).schema;
     if (!value_schema_) value_schema_ = value_reader_->velo_schema();
+  } else if (!value_schema_ && registry_ &&
+             (format_ == MessageFormat::kJson || format_ == MessageFormat::kProtobuf)) {
+    // The columns of the subject's latest schema (messages carry their own schema ids).
+    RegisteredSchemaPtr latest = registry_->raw_latest(registry_subject(value_subject_)).schema;
+    if (format_ == MessageFormat::kJson) {
+      if (latest->type != "JSON")
+        throw_user_error("subject '{}' holds a {} schema, the source reads format = 'json'",
+                         value_subject_, latest->type);
+      value_schema_ = velo_schema_from_json_schema(latest->text);
+    } else {
+      value_schema_ = protobuf_velo_schema(*latest, registry_.get(), record_name_);
+    }
   }
   DataType key_type = key_format_ == MessageFormat::kBytes ? DataType::bytes() : DataType::string();
   if (key_format_ == MessageFormat::kAvro) {
-    key_reader_ = key_avro_schema_ ? key_avro_schema_ : registry_->latest(key_subject_).schema;
+    key_reader_ = key_avro_schema_ ? key_avro_schema_
+                                   : registry_->latest(registry_subject(key_subject_)).schema;
     key_columns_ = key_reader_->velo_schema();
     key_is_record_ = key_reader_->root().type == avro::AvroType::kRecord;
     key_type =
@@ -415,16 +517,35 @@ SourceProgress KafkaSource::progress() const {
 std::string KafkaSource::position() const {
   if (!state_) return "";
   std::lock_guard<std::mutex> lock(state_->mu);
-  std::string out;
-  for (size_t t = 0; t < state_->published.size(); ++t)
-    for (size_t p = 0; p < state_->published[t].size(); ++p) {
-      int64_t off = state_->published[t][p];
-      if (off < 0) continue;
-      if (!out.empty()) out += ",";
-      if (state_->topics.size() > 1) out += state_->topics[t] + ":";
-      out += fmt::format("{}:{}", p, off);
+  return state_->published_text(state_->topics.size() > 1);
+}
+
+void KafkaSource::restore(const std::vector<std::string>& positions) {
+  if (state_) throw_internal_error("KafkaSource::restore called after open");
+  restored_.clear();
+  resuming_ = true;
+  for (const auto& text : positions) {
+    if (text.empty() || text == kNoPosition) continue;
+    StartPosition p = parse_start_position(text);
+    if (p.kind != StartPosition::Kind::kOffsets)
+      throw_user_error("cannot resume {} from checkpoint position '{}'", uri_text_, text);
+    for (auto& e : p.offsets) {
+      if (e.topic.empty()) {
+        if (uri_.topics.size() > 1)
+          throw_user_error("checkpoint position '{}' does not name topics", text);
+        e.topic = uri_.topics[0];
+      }
+      // A topic the query no longer reads is left alone.
+      if (std::find(uri_.topics.begin(), uri_.topics.end(), e.topic) == uri_.topics.end()) continue;
+      auto same = std::find_if(restored_.begin(), restored_.end(), [&](const auto& r) {
+        return r.topic == e.topic && r.partition == e.partition;
+      });
+      if (same == restored_.end())
+        restored_.push_back(e);
+      else
+        same->offset = std::max(same->offset, e.offset);
     }
-  return out;
+  }
 }
 
 namespace {
@@ -471,7 +592,58 @@ void ensure_partition(ConsumerState& s, int t, int32_t partition) {
   if (s.partitions[t].size() >= need) return;
   s.partitions[t].resize(need);
   s.published[t].resize(need, -1);
+  s.acked[t].resize(need, -1);
   s.committed[t].resize(need, -1);
+}
+
+/// Applies a rebalance: the eager protocol (range, roundrobin) replaces the whole assignment,
+/// the cooperative one (kafka.partition.assignment.strategy = 'cooperative-sticky') adds or
+/// removes just `parts`. A refusal reaches the reader as a client error (it fails the read).
+void change_assignment(rd_kafka_t* rk, ConsumerState* s, rd_kafka_topic_partition_list_t* parts,
+                       bool add) {
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  std::string text;
+  if (std::string_view(rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE") {
+    rd_kafka_error_t* e =
+        add ? rd_kafka_incremental_assign(rk, parts) : rd_kafka_incremental_unassign(rk, parts);
+    if (e) {
+      KafkaErrorPtr owned(e);
+      err = rd_kafka_error_code(e);
+      text = rd_kafka_error_string(e);
+    }
+  } else {
+    err = rd_kafka_assign(rk, add ? parts : nullptr);
+    if (err) text = rd_kafka_err2str(err);
+  }
+  if (!err) return;
+  std::lock_guard<std::mutex> lock(s->mu);
+  // Not retryable for the reader: it fails the read with this text.
+  s->client_errors.emplace_back(RD_KAFKA_RESP_ERR__STATE,
+                                fmt::format("changing the partition assignment: {}", text));
+}
+
+/// The acknowledged offsets of `parts` that are not committed yet: commits them (synchronously;
+/// the revocation waits for it). A failure only means more re-reading by the next owner.
+void commit_acknowledged(rd_kafka_t* rk, ConsumerState* s,
+                         const rd_kafka_topic_partition_list_t* parts) {
+  auto list = make_partition_list(parts->cnt);
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    for (int i = 0; i < parts->cnt; ++i) {
+      int t = topic_index(*s, parts->elems[i].topic);
+      int32_t p = parts->elems[i].partition;
+      if (t < 0 || p < 0 || p >= static_cast<int32_t>(s->acked[t].size())) continue;
+      int64_t off = s->acked[t][p];
+      if (off < 0 || off == s->committed[t][p]) continue;
+      rd_kafka_topic_partition_list_add(list.get(), parts->elems[i].topic, p)->offset = off;
+    }
+  }
+  if (list->cnt == 0 || rd_kafka_commit(rk, list.get(), 0)) return;
+  std::lock_guard<std::mutex> lock(s->mu);
+  for (int i = 0; i < list->cnt; ++i)
+    if (!list->elems[i].err)
+      s->committed[topic_index(*s, list->elems[i].topic)][list->elems[i].partition] =
+          list->elems[i].offset;
 }
 
 /// Subscribe mode: on assignment, partitions without a committed offset start at `start`.
@@ -479,33 +651,54 @@ void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
                   void* opaque) {
   auto* s = static_cast<ConsumerState*>(opaque);
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    if (s->start.kind == StartPosition::Kind::kTimestamp ||
-        s->start.kind == StartPosition::Kind::kOffsets) {
-      PartitionListPtr committed(rd_kafka_topic_partition_list_copy(parts));
-      if (!rd_kafka_committed(rk, committed.get(), 10000)) {
-        PartitionListPtr by_time(rd_kafka_topic_partition_list_new(parts->cnt));
-        for (int i = 0; i < parts->cnt; ++i) {
-          if (committed->elems[i].offset >= 0) continue;
-          auto& e = parts->elems[i];
-          if (s->start.kind == StartPosition::Kind::kTimestamp) {
-            rd_kafka_topic_partition_list_add(by_time.get(), e.topic, e.partition)->offset =
-                s->start.timestamp_ms;
-          } else {
-            e.offset = RD_KAFKA_OFFSET_BEGINNING;
-            for (const auto& o : s->start.offsets)
-              if (o.partition == e.partition && (o.topic.empty() || o.topic == e.topic))
-                e.offset = o.offset;
-          }
+    // Without an offset here librdkafka takes the committed one, else auto.offset.reset (which
+    // is `start` for earliest / latest). Offsets and timestamps of `start` need setting for
+    // partitions without a committed offset; after restore(), a partition's first assignment
+    // starts at the checkpoint, or per `start` when the checkpoint does not name it.
+    bool by_start = s->start.kind == StartPosition::Kind::kTimestamp ||
+                    s->start.kind == StartPosition::Kind::kOffsets;
+    PartitionListPtr committed(rd_kafka_topic_partition_list_copy(parts));
+    bool have_committed = by_start && !rd_kafka_committed(rk, committed.get(), 10000);
+    PartitionListPtr by_time(rd_kafka_topic_partition_list_new(parts->cnt));
+    for (int i = 0; i < parts->cnt; ++i) {
+      auto& e = parts->elems[i];
+      bool first = s->assigned_before.insert({e.topic, e.partition}).second;
+      if (s->resuming && first) {
+        int64_t off = s->take_restored(e.topic, e.partition);
+        if (off != RD_KAFKA_OFFSET_INVALID) {
+          e.offset = off;
+          continue;
         }
-        if (by_time->cnt > 0 && !rd_kafka_offsets_for_times(rk, by_time.get(), 10000)) {
-          for (int i = 0; i < by_time->cnt; ++i)
-            rd_kafka_topic_partition_list_find(parts, by_time->elems[i].topic,
-                                               by_time->elems[i].partition)
-                ->offset = by_time->elems[i].offset;
-        }
+      } else if (!have_committed || committed->elems[i].offset >= 0) {
+        continue;
+      }
+      switch (s->start.kind) {
+        case StartPosition::Kind::kEarliest:
+          e.offset = RD_KAFKA_OFFSET_BEGINNING;
+          break;
+        case StartPosition::Kind::kLatest:
+          e.offset = RD_KAFKA_OFFSET_END;
+          break;
+        case StartPosition::Kind::kTimestamp:
+          rd_kafka_topic_partition_list_add(by_time.get(), e.topic, e.partition)->offset =
+              s->start.timestamp_ms;
+          break;
+        case StartPosition::Kind::kOffsets:
+          e.offset = RD_KAFKA_OFFSET_BEGINNING;
+          for (const auto& o : s->start.offsets)
+            if (o.partition == e.partition && (o.topic.empty() || o.topic == e.topic))
+              e.offset = o.offset;
+          break;
       }
     }
-    rd_kafka_assign(rk, parts);
+    if (by_time->cnt > 0 && !rd_kafka_offsets_for_times(rk, by_time.get(), 10000)) {
+      for (int i = 0; i < by_time->cnt; ++i)
+        rd_kafka_topic_partition_list_find(parts, by_time->elems[i].topic,
+                                           by_time->elems[i].partition)
+            ->offset = by_time->elems[i].offset;
+    }
+    change_assignment(rk, s, parts, /*add=*/true);
+    s->rebalances.fetch_add(1);
     s->ever_assigned = true;
     s->last_rebalance = std::chrono::steady_clock::now();
     std::lock_guard<std::mutex> lock(s->mu);
@@ -513,22 +706,30 @@ void rebalance_cb(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partit
       int t = topic_index(*s, parts->elems[i].topic);
       if (t < 0 || parts->elems[i].partition < 0) continue;
       ensure_partition(*s, t, parts->elems[i].partition);
-      s->partitions[t][parts->elems[i].partition].assigned = true;
+      PartitionState& ps = s->partitions[t][parts->elems[i].partition];
+      ps.assigned = true;
+      s->set_eof(ps, false);
     }
   } else {
     s->last_rebalance = std::chrono::steady_clock::now();
-    // Revoked: what the engine acknowledged is committed already; the rest is read again by the
-    // next owner (at-least-once).
+    // Revoked: what the engine acknowledged is committed now if a rebalance in progress refused
+    // it before; the rest (handed out, not acknowledged, or still held here) is read again by the
+    // next owner from there (at-least-once).
+    if (s->commit) commit_acknowledged(rk, s, parts);
     std::lock_guard<std::mutex> lock(s->mu);
     for (int i = 0; i < parts->cnt; ++i) {
       int t = topic_index(*s, parts->elems[i].topic);
       if (t < 0 || parts->elems[i].partition >= static_cast<int>(s->partitions[t].size())) continue;
       // The callback runs on the reader's thread (inside consume), so partitions is ours to change.
       s->partitions[t][parts->elems[i].partition].assigned = false;
+      s->set_eof(s->partitions[t][parts->elems[i].partition], false);
       s->partitions[t][parts->elems[i].partition].next_offset = -1;
       s->published[t][parts->elems[i].partition] = -1;
+      s->acked[t][parts->elems[i].partition] = -1;
     }
-    rd_kafka_assign(rk, nullptr);
+    change_assignment(rk, s, parts, /*add=*/false);
+    s->rebalances.fetch_add(1);
+    s->revocations.fetch_add(1);
   }
 }
 
@@ -567,6 +768,10 @@ class KafkaReader : public SourceReader {
       if (source->format_ == MessageFormat::kAvro)
         decoder_ = make_avro_decoder(
             {source->registry_, source->avro_schema_, source->value_reader_, value_schema_});
+      else if (source->format_ == MessageFormat::kProtobuf)
+        decoder_ = make_protobuf_decoder(source->registry_, value_schema_);
+      else if (source->format_ == MessageFormat::kJson && source->registry_)
+        decoder_ = make_json_registry_decoder(source->registry_, value_schema_);
       else
         decoder_ = make_decoder(source->format_, value_schema_, source->delimiter_);
     }
@@ -580,41 +785,80 @@ class KafkaReader : public SourceReader {
   }
 
   ~KafkaReader() override {
-    // Messages left by an exception thrown while handling a batch.
-    for (size_t i = 0; i < pending_; ++i)
+    // Messages fetched but not distributed when distributing one threw.
+    for (size_t i = head_; i < tail_; ++i)
       if (messages_[i]) rd_kafka_message_destroy(messages_[i]);
   }
 
+  /// One batch holds the messages of one partition, in their order. Messages are taken from
+  /// the consumer queue into a PartitionBuffer; a partition goes out once it holds a full batch,
+  /// has waited long, or the queue has nothing more for now (so live data is not delayed).
   PollStatus next(Batch* out, Deadline deadline) override {
     if (state_->bounded && all_done()) return finish();
-    start_batch();
-    size_t rows = 0;
-    while (rows < kMaxBatchMessages) {
-      int wait = rows == 0 ? std::min(remaining_ms(deadline), 100) : 0;
-      ssize_t n = rd_kafka_consume_batch_queue(state_->queue.get(), wait, messages_.data(),
-                                               kMaxBatchMessages - rows);
-      if (n < 0) throw_kafka_error(rd_kafka_last_error(), "reading " + uri_text_);
-      pending_ = static_cast<size_t>(n);
-      for (size_t i = 0; i < pending_; ++i) {
-        handle(messages_[i], &rows);
-        rd_kafka_message_destroy(messages_[i]);
-        messages_[i] = nullptr;
+    while (true) {
+      drop_revoked();
+      int32_t id = buffer_.pick(/*drained=*/false);
+      if (id < 0) {
+        int wait = buffer_.empty() ? std::min(remaining_ms(deadline), 100) : 0;
+        ssize_t n = rd_kafka_consume_batch_queue(state_->queue.get(), wait, messages_.data(),
+                                                 messages_.size());
+        if (n < 0) throw_kafka_error(rd_kafka_last_error(), "reading " + uri_text_);
+        head_ = 0;
+        tail_ = static_cast<size_t>(n);
+        while (head_ < tail_) {
+          rd_kafka_message_t* m = messages_[head_];
+          messages_[head_++] = nullptr;
+          distribute(m);
+        }
+        drop_revoked();  // the rebalance callback runs inside consume
+        drain_client_errors();
+        if (n > 0) continue;
+        id = buffer_.pick(/*drained=*/true);
+        if (id < 0) {
+          if (state_->bounded && all_done()) return finish();
+          check_connectivity();
+          if (std::chrono::steady_clock::now() >= deadline) {
+            publish();
+            return PollStatus::kNothingYet;
+          }
+          continue;
+        }
       }
-      pending_ = 0;
-      if (state_->bounded && all_done()) break;
-      drain_client_errors();
-      if (n == 0) {
-        if (rows == 0) check_connectivity();
-        if (rows > 0 || std::chrono::steady_clock::now() >= deadline) break;
+      size_t rows = take(id);
+      if (rows > 0) {
+        emit(out, rows);
+        out->partition = id;
+        return PollStatus::kBatch;
       }
-    }
-    if (rows == 0) {
-      publish();
       if (state_->bounded && all_done()) return finish();
-      return PollStatus::kNothingYet;
     }
-    emit(out, rows);
-    return PollStatus::kBatch;
+  }
+
+  /// The assigned partitions (they change on a rebalance), as Batch::partition numbers.
+  std::vector<int32_t> partitions() const override {
+    std::vector<int32_t> out;
+    for (size_t t = 0; t < state_->partitions.size(); ++t)
+      for (size_t p = 0; p < state_->partitions[t].size(); ++p)
+        if (state_->partitions[t][p].assigned)
+          out.push_back(static_cast<int32_t>(t) * kTopicStride + static_cast<int32_t>(p));
+    return out;
+  }
+
+  /// At its end (or, until = 'latest', done) and nothing of it buffered.
+  bool partition_idle(int32_t partition) const override {
+    size_t t = static_cast<size_t>(partition / kTopicStride);
+    size_t p = static_cast<size_t>(partition % kTopicStride);
+    if (partition < 0 || t >= state_->partitions.size() || p >= state_->partitions[t].size())
+      return false;
+    const PartitionState& ps = state_->partitions[t][p];
+    return ps.at_eof || ps.done;
+  }
+
+  /// "topic:partition:next_offset,..." of what next() handed out so far, or kNoPosition.
+  std::string position() const override {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    std::string text = state_->published_text(true);
+    return text.empty() ? std::string(kNoPosition) : text;
   }
 
  private:
@@ -751,11 +995,71 @@ class KafkaReader : public SourceReader {
     return &state_->partitions[t][m->partition];
   }
 
+  /// Hands a fetched message to the buffer (taking ownership), or handles an event at once
+  /// when nothing of its partition is held (an end of partition is then true right now).
+  void distribute(rd_kafka_message_t* m) {
+    int t;
+    PartitionState* ps = m->rkt && m->partition >= 0 ? partition_state(m, &t) : nullptr;
+    int32_t id = ps ? static_cast<int32_t>(t) * kTopicStride + m->partition : -1;
+    if (m->err && (!ps || !buffer_.holds(id))) {
+      MessagePtr owned(m);
+      size_t no_rows = 0;
+      handle(m, &no_rows);
+      return;
+    }
+    if (!ps) {  // a message of a topic we do not read
+      rd_kafka_message_destroy(m);
+      return;
+    }
+    if (!m->err && ps->at_eof) state_->set_eof(*ps, false);  // buffered here now
+    buffer_.add(id, m);
+  }
+
+  /// Decodes the held messages of partition `id` into the batch, up to a full batch.
+  size_t take(int32_t id) {
+    start_batch();
+    size_t rows = 0;
+    while (rows < kMaxBatchMessages) {
+      rd_kafka_message_t* m = buffer_.front(id);
+      if (!m) break;
+      // Held messages have left the cache since they were fetched: load the next ones early.
+      if (const rd_kafka_message_t* soon = buffer_.peek(id, 8)) __builtin_prefetch(soon);
+      if (const rd_kafka_message_t* next = buffer_.peek(id, 4)) {
+        __builtin_prefetch(next->payload);
+        __builtin_prefetch(next->key);
+      }
+      handle(m, &rows);
+      buffer_.pop(id);
+      if (state_->bounded && all_done()) break;
+    }
+    return rows;
+  }
+
+  /// A rebalance took partitions away: their held messages are the new owner's to read.
+  void drop_revoked() {
+    if (!state_->subscribed) return;
+    int generation = state_->rebalances.load(std::memory_order_relaxed);
+    if (generation == seen_rebalances_) return;
+    seen_rebalances_ = generation;
+    for (int32_t id : buffer_.partitions_held()) {
+      size_t t = static_cast<size_t>(id / kTopicStride), p = static_cast<size_t>(id % kTopicStride);
+      if (t >= state_->partitions.size() || p >= state_->partitions[t].size() ||
+          !state_->partitions[t][p].assigned)
+        buffer_.drop(id);
+    }
+  }
+
   void handle(rd_kafka_message_t* m, size_t* rows) {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       troubled_ = false;
       int t;
       if (PartitionState* ps = m->rkt ? partition_state(m, &t) : nullptr) {
+        // Everything before the end was handled (queue order): the position is the end, which
+        // also lets a checkpoint name partitions that had nothing to read.
+        if (ps->assigned) {
+          ps->next_offset = std::max(ps->next_offset, m->offset);
+          state_->set_eof(*ps, true);
+        }
         if (state_->bounded && m->offset >= ps->end_offset) mark_done(t, m->partition, ps);
       }
       return;
@@ -782,6 +1086,7 @@ class KafkaReader : public SourceReader {
       }
     }
     ps->next_offset = m->offset + 1;
+    if (ps->at_eof) state_->set_eof(*ps, false);
     state_->bytes.fetch_add(static_cast<int64_t>(m->len + m->key_len), std::memory_order_relaxed);
     if ((need_value_ || key_decoder_) && !decode_value(m, *rows)) {
       if (state_->bounded && ps->next_offset >= ps->end_offset) mark_done(t, m->partition, ps);
@@ -913,6 +1218,16 @@ class KafkaReader : public SourceReader {
       for (size_t p = 0; p < state_->partitions[t].size(); ++p)
         if (state_->partitions[t][p].next_offset >= 0)
           state_->published[t][p] = state_->partitions[t][p].next_offset;
+    // Nothing handed out yet but messages held: the first held one is next. A checkpoint then
+    // names the partition (else a restore would start it per `start`).
+    for (int32_t id : buffer_.partitions_held()) {
+      size_t t = static_cast<size_t>(id / kTopicStride), p = static_cast<size_t>(id % kTopicStride);
+      const rd_kafka_message_t* m = buffer_.front(id);
+      if (t < state_->partitions.size() && p < state_->partitions[t].size() &&
+          state_->partitions[t][p].next_offset < 0 && m &&
+          (!m->err || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF))
+        state_->published[t][p] = m->offset;
+    }
   }
 
   void emit(Batch* out, size_t rows) {
@@ -946,7 +1261,10 @@ class KafkaReader : public SourceReader {
   std::vector<ColumnPtr> value_cols_;
   ColumnPtr system_cols_[kNumSystemColumns];
   std::vector<rd_kafka_message_t*> messages_;
-  size_t pending_ = 0;
+  size_t head_ = 0, tail_ = 0;  // messages_[head_, tail_) fetched, not distributed yet
+  PartitionBuffer buffer_{kMaxBatchMessages, kMaxHeldMessages, kMaxHeldBytes};
+  int seen_rebalances_ = 0;
+
   bool troubled_ = false;
   std::chrono::steady_clock::time_point next_group_check_{};
   std::chrono::steady_clock::time_point last_group_progress_{};
@@ -966,6 +1284,8 @@ std::vector<std::unique_ptr<SourceReader>> KafkaSource::open(int parallelism) {
   state->subscribed = !group_id_.empty();
   state->settle = std::chrono::milliseconds(group_settle_ms_);
   state->start = start_;
+  state->restored = restored_;
+  state->resuming = resuming_;
   state->consumer =
       make_consumer(uri_, group_id_, start_, passthrough_, state.get(), state->subscribed);
   rd_kafka_t* rk = state->consumer.get();
@@ -973,6 +1293,7 @@ std::vector<std::unique_ptr<SourceReader>> KafkaSource::open(int parallelism) {
   for (size_t t = 0; t < uri_.topics.size(); ++t) {
     state->partitions.emplace_back(counts[t]);
     state->published.emplace_back(counts[t], -1);
+    state->acked.emplace_back(counts[t], -1);
     state->committed.emplace_back(counts[t], -1);
   }
   state->queue.reset(rd_kafka_queue_get_consumer(rk));
@@ -1026,13 +1347,20 @@ std::vector<std::unique_ptr<SourceReader>> KafkaSource::open(int parallelism) {
       if (auto err = rd_kafka_offsets_for_times(rk, list.get(), timeout))
         throw_kafka_error(err, "looking up offsets for start = timestamp on " + uri_text_);
     }
-    if (state->commit) {
+    if (state->commit && !state->resuming) {
       // A group's committed offsets win over `start` (resuming after a restart).
       PartitionListPtr committed(rd_kafka_topic_partition_list_copy(list.get()));
       if (auto err = rd_kafka_committed(rk, committed.get(), timeout))
         throw_kafka_error(err, "reading committed offsets of group '" + group_id_ + "'");
       for (int i = 0; i < committed->cnt; ++i)
         if (committed->elems[i].offset >= 0) list->elems[i].offset = committed->elems[i].offset;
+    }
+    // After restore(): the checkpoint's positions, `start` for partitions it does not name. The
+    // group's commits are not used: they may have been made after the checkpoint.
+    for (int i = 0; state->resuming && i < list->cnt; ++i) {
+      auto& e = list->elems[i];
+      int64_t off = state->take_restored(e.topic, e.partition);
+      if (off != RD_KAFKA_OFFSET_INVALID) e.offset = off;
     }
     if (until_latest_) {
       for (int i = 0; i < list->cnt; ++i) {
@@ -1075,7 +1403,8 @@ void KafkaSource::acknowledge() {
     std::lock_guard<std::mutex> lock(state_->mu);
     for (size_t t = 0; t < state_->published.size(); ++t)
       for (size_t p = 0; p < state_->published[t].size(); ++p) {
-        int64_t off = state_->published[t][p];
+        if (state_->published[t][p] >= 0) state_->acked[t][p] = state_->published[t][p];
+        int64_t off = state_->acked[t][p];
         if (off < 0 || off == state_->committed[t][p]) continue;
         rd_kafka_topic_partition_list_add(list.get(), state_->topics[t].c_str(),
                                           static_cast<int32_t>(p))
@@ -1083,25 +1412,39 @@ void KafkaSource::acknowledge() {
       }
   }
   if (list->cnt == 0) return;
-  rd_kafka_resp_err_t err = rd_kafka_commit(state_->consumer.get(), list.get(), 0);
-  // A rebalance took the partitions away meanwhile: their new owner reads again from the last
-  // committed offset (at-least-once), so there is nothing to fail the query for.
-  if (state_->subscribed &&
-      (err == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
-       err == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION || err == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID))
-    return;
-  if (err) throw_kafka_error(err, fmt::format("committing offsets of group '{}'", group_id_));
-  for (int i = 0; i < list->cnt; ++i)
-    if (list->elems[i].err)
-      throw_kafka_error(list->elems[i].err,
-                        fmt::format("committing offsets of group '{}' for partition {}", group_id_,
-                                    list->elems[i].partition));
+  auto rebalancing = [](rd_kafka_resp_err_t e) {
+    return e == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS ||
+           e == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION || e == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID;
+  };
+  // A coordinator that moves or is loading answers with retryable errors for a moment: retry a
+  // few times (the commit is idempotent) before failing the query, whose restart would then
+  // re-read from the last commit.
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  int64_t backoff_ms = kCommitBackoffMs;
+  for (int attempt = 1;; ++attempt) {
+    for (int i = 0; i < list->cnt; ++i) list->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    err = rd_kafka_commit(state_->consumer.get(), list.get(), 0);
+    if (!err)
+      for (int i = 0; i < list->cnt && !err; ++i) err = list->elems[i].err;
+    // A rebalance is under way: the acknowledged offsets stay in `acked`, and the revocation
+    // (or the next acknowledge(), if the partitions stay) commits them. Nothing to fail for.
+    if (state_->subscribed && rebalancing(err)) return;
+    if (!err || !is_retryable(err) || attempt >= kCommitAttempts) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
+    backoff_ms *= 2;
+  }
+  if (err)
+    throw_kafka_error(
+        err, fmt::format("committing offsets of group '{}'{}", group_id_,
+                         is_retryable(err) ? fmt::format(" ({} attempts)", kCommitAttempts) : ""));
   std::lock_guard<std::mutex> lock(state_->mu);
   for (int i = 0; i < list->cnt; ++i) {
     int t = topic_index(*state_, list->elems[i].topic);
     state_->committed[t][list->elems[i].partition] = list->elems[i].offset;
   }
 }
+
+int KafkaSource::revocations() const { return state_ ? state_->revocations.load() : 0; }
 
 std::pair<PartitionListPtr, GroupMetadataPtr> KafkaSource::transaction_offsets() const {
   if (!state_ || !state_->commit) return {};

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "velo/connectors/kafka/kafka_client.h"
@@ -39,6 +40,9 @@ StartPosition parse_start_position(const std::string& text);
 
 struct ConsumerState;
 
+/// A reader's position() before it knows any offset: every partition then starts per `start`.
+inline constexpr std::string_view kNoPosition = "-";
+
 /// `kafka://host:port[,host:port]/topic[,topic]` as a source (issue 4).
 ///
 /// Options: group_id, start, until = 'latest', format / key_format, schema ('name TYPE, ...';
@@ -56,6 +60,12 @@ struct ConsumerState;
 /// column `value` for a non-record schema). With key_format = 'avro', `_key` is the key schema's
 /// type (a STRUCT for a record). A message whose schema id is unknown or unreadable is an
 /// undecodable message (on_error); a registry that cannot be reached fails the read.
+/// format = 'json' with schema_registry reads JSON Schema subjects (json_schema_message.h) and
+/// format = 'protobuf' PROTOBUF subjects (protobuf_message.h), both Confluent-framed; without a
+/// declared schema their columns come from the value subject's latest schema. Subjects follow
+/// subject_name_strategy ('topic' default, 'record', 'topic_record'; the record strategies need
+/// record_name / key_record_name); record_name also picks the protobuf message that types the
+/// columns.
 ///
 /// Schema = the value columns, then the system columns `_key` STRING (BYTES when
 /// key_format = 'bytes'; key_format = 'json' keeps the JSON text), `_partition` INT32, `_offset`
@@ -68,10 +78,18 @@ struct ConsumerState;
 /// commits). With group_id the consumer subscribes and shares the partitions with every other
 /// member of the group (kafka.session.timeout.ms defaults to 10 s); offsets are committed only by
 /// acknowledge() (at-least-once), and a restart resumes from them (`start` applies to partitions
-/// without a committed offset). until = 'latest' stops each partition at its end when the source
-/// opened; with a group a member ends once its assigned partitions are there and no rebalance
-/// happened for group_settle (default session timeout + 5 s), so that the partitions of a member
-/// that died reach a survivor before it ends.
+/// without a committed offset). A revoked partition is not committed beyond what was
+/// acknowledged, and its messages still held by the reader are dropped: its next owner reads
+/// them again from the last commit. until = 'latest' stops each partition at its end when the
+/// source opened; with a group a member ends once its assigned partitions are there and no
+/// rebalance happened for group_settle (default session timeout + 5 s), so that the partitions of a
+/// member that died reach a survivor before it ends.
+///
+/// Batches hold the messages of one partition (Batch::partition = the partition, + 2^20 per
+/// topic after the first), so event-time watermarks are tracked per partition; a partition is
+/// idle while it is at its end with nothing of it buffered. Checkpoints: a reader's position()
+/// is "topic:partition:next_offset,..." over the partitions it handed messages out of (or saw
+/// the end of); restore() starts those partitions there, before committed offsets and `start`.
 class KafkaSource : public Source {
  public:
   /// Reads and validates the options (marking them used); connects lazily.
@@ -89,12 +107,22 @@ class KafkaSource : public Source {
   int64_t rows_rejected() const override { return rejected_->load(); }
 
   /// Commits, for group_id, the positions of every message returned in a batch so far (the
-  /// engine calls it after its sinks committed). Flushes the dead-letter producer first.
-  /// Thread-safe; blocking. No-op without group_id.
+  /// engine calls it after its sinks committed), retrying retryable commit errors a few times
+  /// with backoff. Flushes the dead-letter producer first (a dead letter that cannot be written
+  /// throws before anything is committed). Thread-safe; blocking. No-op without group_id.
   void acknowledge() override;
   /// Next offsets to read, "p:offset,..." (one topic) or "topic:p:offset,..." (several): a valid
   /// `start` value for resuming. Thread-safe.
   std::string position() const;
+  bool can_checkpoint() const override { return true; }
+  /// Positions of readers of an earlier run ("[topic:]p:offset,..." or kNoPosition): on its
+  /// first assignment a partition starts at its offset there, or per `start` when no position
+  /// names it; the group's committed offsets are not used (they may be past the checkpoint).
+  /// Later assignments (rebalances) resume from the group's commits as usual. Before open().
+  void restore(const std::vector<std::string>& positions) override;
+  /// Rebalances that revoked partitions from this member so far (for tests and metrics).
+  /// Thread-safe.
+  int revocations() const;
   /// Exactly-once Kafka->Kafka: the positions acknowledge() would commit and the consumer's group
   /// metadata, for a transactional sink's send_offsets_to_transaction. Both null without
   /// group_id or before open(). Thread-safe.
@@ -118,12 +146,18 @@ class KafkaSource : public Source {
   int sample_size_ = 100;
   int64_t sample_timeout_ms_ = 5000;
   std::map<std::string, std::string> passthrough_;
+  std::vector<StartPosition::Entry> restored_;  // restore(), topics filled in
+  bool resuming_ = false;                       // restore() was called
 
   // format / key_format = 'avro'
   std::shared_ptr<SchemaRegistry> registry_;
-  avro::AvroSchemaPtr avro_schema_;      // option avro_schema
-  avro::AvroSchemaPtr key_avro_schema_;  // option key_avro_schema
-  std::string value_subject_, key_subject_;
+  avro::AvroSchemaPtr avro_schema_;          // option avro_schema
+  avro::AvroSchemaPtr key_avro_schema_;      // option key_avro_schema
+  std::string value_subject_, key_subject_;  // empty: a record strategy without record_name
+  std::string record_name_;                  // option record_name (protobuf: the message)
+
+  /// `subject`, or a user error saying how to name it when a record strategy left it empty.
+  const std::string& registry_subject(const std::string& subject) const;
 
   mutable std::mutex schema_mu_;
   mutable avro::AvroSchemaPtr value_reader_;  // resolved by schema()

@@ -19,8 +19,9 @@ MessageFormat parse_message_format(const std::string& name, const std::string& o
   if (n == "raw" || n == "string" || n == "text") return MessageFormat::kString;
   if (n == "bytes" || n == "binary") return MessageFormat::kBytes;
   if (n == "avro") return MessageFormat::kAvro;
-  throw_user_error("unknown kafka {} '{}' (known: json, avro, csv, raw, string, bytes)", option,
-                   name);
+  if (n == "protobuf" || n == "proto") return MessageFormat::kProtobuf;
+  throw_user_error("unknown kafka {} '{}' (known: json, avro, protobuf, csv, raw, string, bytes)",
+                   option, name);
 }
 
 // ---- rollback -----------------------------------------------------------------------------
@@ -410,6 +411,8 @@ std::unique_ptr<MessageDecoder> make_decoder(MessageFormat format, SchemaPtr sch
       return std::make_unique<SingleColumnDecoder>();
     case MessageFormat::kAvro:
       throw_internal_error("avro messages need their schemas: use make_avro_decoder");
+    case MessageFormat::kProtobuf:
+      throw_internal_error("protobuf messages need their schemas: use make_protobuf_decoder");
   }
   throw_internal_error("unknown message format");
 }
@@ -446,6 +449,8 @@ SchemaPtr infer_message_schema(MessageFormat format, const std::vector<std::stri
     case MessageFormat::kAvro:
       throw_user_error(
           "format = 'avro' takes its schema from schema_registry or avro_schema, not from samples");
+    case MessageFormat::kProtobuf:
+      throw_user_error("format = 'protobuf' takes its schema from schema_registry");
   }
   throw_internal_error("unknown message format");
 }
@@ -563,6 +568,8 @@ std::unique_ptr<MessageEncoder> make_encoder(MessageFormat format, const SchemaP
       return std::make_unique<SingleColumnEncoder>();
     case MessageFormat::kAvro:
       throw_internal_error("avro messages need their schema: use make_avro_encoder");
+    case MessageFormat::kProtobuf:
+      throw_internal_error("protobuf messages need their schema: use make_protobuf_encoder");
   }
   throw_internal_error("unknown message format");
 }

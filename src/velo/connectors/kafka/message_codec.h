@@ -11,11 +11,11 @@
 namespace velo::kafka {
 
 /// Message formats of the Kafka connector (`format` / `key_format`).
-enum class MessageFormat { kJson, kCsv, kString, kBytes, kAvro };
+enum class MessageFormat { kJson, kCsv, kString, kBytes, kAvro, kProtobuf };
 
 /// "json" (default), "csv", "raw"/"string"/"text", "bytes"/"binary", "avro" (decoded by
-/// make_avro_decoder / encoded by make_avro_encoder in avro_message.h, which know the schemas);
-/// anything else a user error.
+/// make_avro_decoder / encoded by make_avro_encoder in avro_message.h, which know the schemas),
+/// "protobuf" (protobuf_message.h, schemas from a registry); anything else a user error.
 MessageFormat parse_message_format(const std::string& name, const std::string& option);
 
 /// Decodes one message payload into one row of value columns. One decoder per reader thread;

@@ -73,6 +73,34 @@ std::string mask_url_credentials(std::string_view url) {
 std::string value_subject(const std::string& topic) { return topic + "-value"; }
 std::string key_subject(const std::string& topic) { return topic + "-key"; }
 
+SubjectNameStrategy parse_subject_name_strategy(const std::string& text) {
+  std::string t;
+  for (char c : text)
+    if (c != '_') t.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (size_t dot = t.rfind('.'); dot != std::string::npos) t = t.substr(dot + 1);
+  if (t == "topic" || t == "topicnamestrategy") return SubjectNameStrategy::kTopic;
+  if (t == "record" || t == "recordnamestrategy") return SubjectNameStrategy::kRecord;
+  if (t == "topicrecord" || t == "topicrecordnamestrategy")
+    return SubjectNameStrategy::kTopicRecord;
+  throw_user_error(
+      "option 'subject_name_strategy' must be 'topic', 'record' or 'topic_record', "
+      "got '{}'",
+      text);
+}
+
+std::string subject_name(SubjectNameStrategy strategy, const std::string& topic,
+                         const std::string& record, bool key) {
+  switch (strategy) {
+    case SubjectNameStrategy::kTopic:
+      return key ? key_subject(topic) : value_subject(topic);
+    case SubjectNameStrategy::kRecord:
+      return record;
+    case SubjectNameStrategy::kTopicRecord:
+      return topic + "-" + record;
+  }
+  throw_internal_error("unknown subject name strategy");
+}
+
 SchemaRegistry::SchemaRegistry(std::string_view url, SchemaRegistrySettings settings)
     : url_(url), settings_(settings) {
   while (!url_.empty() && url_.back() == '/') url_.pop_back();
@@ -149,24 +177,140 @@ void SchemaRegistry::fail(ErrorKind kind, const char* method, const std::string&
   throw Error(kind, std::move(text));
 }
 
-avro::AvroSchemaPtr SchemaRegistry::parse_schema(const char* method, const std::string& path,
-                                                 const Response& r) const {
+RegisteredSchemaPtr SchemaRegistry::parse_raw(const char* method, const std::string& path,
+                                              const Response& r) const {
   simdjson::dom::parser parser;
   simdjson::dom::element e;
-  std::string_view schema;
-  if (parser.parse(r.body).get(e) || e["schema"].get(schema))
+  std::string_view text;
+  if (parser.parse(r.body).get(e) || e["schema"].get(text))
     throw_format_error("schema registry {}: {} {}: answer has no \"schema\": {}", masked_url_,
                        method, path, r.body.substr(0, 200));
+  auto out = std::make_shared<RegisteredSchema>();
+  out->text = std::string(text);
   std::string_view type;
-  if (!e["schemaType"].get(type) && type != "AVRO")
+  if (!e["schemaType"].get(type)) out->type = std::string(type);
+  simdjson::dom::array refs;
+  if (!e["references"].get(refs)) {
+    for (simdjson::dom::element ref : refs) {
+      RegisteredSchema::Reference entry;
+      std::string_view name, subject;
+      int64_t version = 0;
+      if (ref["name"].get(name) || ref["subject"].get(subject) || ref["version"].get(version))
+        throw_format_error("schema registry {}: {} {}: malformed reference {}", masked_url_, method,
+                           path, simdjson::minify(ref));
+      entry.name = std::string(name);
+      entry.subject = std::string(subject);
+      entry.version = static_cast<int32_t>(version);
+      out->references.push_back(std::move(entry));
+    }
+  }
+  return out;
+}
+
+avro::AvroSchemaPtr SchemaRegistry::parse_schema(const char* method, const std::string& path,
+                                                 const Response& r) const {
+  RegisteredSchemaPtr raw = parse_raw(method, path, r);
+  if (raw->type != "AVRO")
     throw_format_error("schema registry {}: {} {} is a {} schema, not Avro", masked_url_, method,
-                       path, type);
+                       path, raw->type);
   try {
-    return avro::AvroSchema::parse(schema);
+    return avro::AvroSchema::parse(raw->text);
   } catch (const Error& err) {
     throw_format_error("schema registry {}: {} {}: invalid Avro schema: {}", masked_url_, method,
                        path, err.message());
   }
+}
+
+RegisteredSchemaPtr SchemaRegistry::raw_by_id(int32_t id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = raw_by_id_.find(id); it != raw_by_id_.end()) return it->second;
+  }
+  std::string path = fmt::format("/schemas/ids/{}", id);
+  Response r = request("GET", path, nullptr);
+  if (r.status != 200)
+    fail(ErrorKind::kFormat, "GET", path, r, fmt::format("unknown schema id {}", id));
+  RegisteredSchemaPtr schema = parse_raw("GET", path, r);
+  std::lock_guard<std::mutex> lock(mu_);
+  return raw_by_id_.emplace(id, std::move(schema)).first->second;
+}
+
+RegisteredSchemaPtr SchemaRegistry::raw_version(const std::string& subject, int32_t version) {
+  auto key = std::make_pair(subject, version);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = by_version_.find(key); it != by_version_.end()) return it->second;
+  }
+  std::string path = fmt::format("/subjects/{}/versions/{}", escape_path_segment(subject), version);
+  Response r = request("GET", path, nullptr);
+  if (r.status != 200)
+    fail(ErrorKind::kFormat, "GET", path, r,
+         fmt::format("referenced schema '{}' version {} not found", subject, version));
+  RegisteredSchemaPtr schema = parse_raw("GET", path, r);
+  std::lock_guard<std::mutex> lock(mu_);
+  return by_version_.emplace(key, std::move(schema)).first->second;
+}
+
+SchemaRegistry::RawVersion SchemaRegistry::raw_latest(const std::string& subject) {
+  std::string path = fmt::format("/subjects/{}/versions/latest", escape_path_segment(subject));
+  Response r = request("GET", path, nullptr);
+  if (r.status != 200)
+    fail(ErrorKind::kUser, "GET", path, r,
+         r.status == 404 ? fmt::format("no schema registered under subject '{}'; register one or "
+                                       "declare schema = '...'",
+                                       subject)
+                         : "");
+  RawVersion out;
+  out.schema = parse_raw("GET", path, r);
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  int64_t v = 0;
+  if (!parser.parse(r.body).get(e)) {
+    if (!e["id"].get(v)) out.id = static_cast<int32_t>(v);
+    if (!e["version"].get(v)) out.version = static_cast<int32_t>(v);
+  }
+  if (out.id > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    raw_by_id_.emplace(out.id, out.schema);
+  }
+  return out;
+}
+
+int32_t SchemaRegistry::register_raw(const std::string& subject, const RegisteredSchema& schema) {
+  std::string path = fmt::format("/subjects/{}/versions", escape_path_segment(subject));
+  std::string body = "{\"schema\":";
+  append_json_string(schema.text, &body);
+  if (schema.type != "AVRO") {
+    body += ",\"schemaType\":";
+    append_json_string(schema.type, &body);
+  }
+  if (!schema.references.empty()) {
+    body += ",\"references\":[";
+    for (size_t i = 0; i < schema.references.size(); ++i) {
+      const auto& ref = schema.references[i];
+      body += i ? ",{\"name\":" : "{\"name\":";
+      append_json_string(ref.name, &body);
+      body += ",\"subject\":";
+      append_json_string(ref.subject, &body);
+      body += fmt::format(",\"version\":{}}}", ref.version);
+    }
+    body += "]";
+  }
+  body += "}";
+  Response r = request("POST", path, &body);
+  if (r.status != 200)
+    fail(ErrorKind::kUser, "POST", path, r,
+         r.status == 409 ? fmt::format("the schema is incompatible with earlier versions of "
+                                       "subject '{}'",
+                                       subject)
+                         : "");
+  simdjson::dom::parser parser;
+  simdjson::dom::element e;
+  int64_t id = 0;
+  if (parser.parse(r.body).get(e) || e["id"].get(id))
+    throw_format_error("schema registry {}: POST {}: answer has no \"id\": {}", masked_url_, path,
+                       r.body.substr(0, 200));
+  return static_cast<int32_t>(id);
 }
 
 avro::AvroSchemaPtr SchemaRegistry::schema_by_id(int32_t id) {
@@ -210,24 +354,9 @@ SchemaRegistry::SubjectVersion SchemaRegistry::latest(const std::string& subject
 
 int32_t SchemaRegistry::register_schema(const std::string& subject,
                                         const avro::AvroSchema& schema) {
-  std::string path = fmt::format("/subjects/{}/versions", escape_path_segment(subject));
-  std::string body = "{\"schema\":";
-  append_json_string(schema.to_json(), &body);
-  body += "}";
-  Response r = request("POST", path, &body);
-  if (r.status != 200)
-    fail(ErrorKind::kUser, "POST", path, r,
-         r.status == 409 ? fmt::format("the schema is incompatible with earlier versions of "
-                                       "subject '{}'",
-                                       subject)
-                         : "");
-  simdjson::dom::parser parser;
-  simdjson::dom::element e;
-  int64_t id = 0;
-  if (parser.parse(r.body).get(e) || e["id"].get(id))
-    throw_format_error("schema registry {}: POST {}: answer has no \"id\": {}", masked_url_, path,
-                       r.body.substr(0, 200));
-  return static_cast<int32_t>(id);
+  RegisteredSchema raw;
+  raw.text = schema.to_json();
+  return register_raw(subject, raw);
 }
 
 std::shared_ptr<SchemaRegistry> schema_registry_for(const std::string& url) {
