@@ -68,20 +68,26 @@ void Engine::run_script(std::string_view sql,
 }
 
 namespace {
-/// The statement's text with runs of whitespace collapsed: what a checkpoint belongs to.
+/// What a checkpoint belongs to: a hash (FNV-1a, stable across builds) of the statement's text
+/// with runs of whitespace collapsed. Not the text itself: it may hold credentials.
 std::string query_fingerprint(const std::string& text) {
-  std::string out;
-  bool space = false;
+  uint64_t h = 1469598103934665603ull;
+  bool space = false, any = false;
+  auto mix = [&](char c) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  };
   for (char c : text) {
     if (std::isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
+      space = any;
       continue;
     }
-    if (space) out += ' ';
+    if (space) mix(' ');
     space = false;
-    out += c;
+    any = true;
+    mix(c);
   }
-  return out;
+  return fmt::format("query-{:016x}", h);
 }
 
 void collect_sources(const sql::PlanNodePtr& node, std::vector<std::shared_ptr<Source>>* out) {
@@ -332,9 +338,9 @@ StatementResult Engine::run_plan(const sql::Statement& s,
       restored = store->latest();
       if (restored && restored->query != query)
         throw_user_error(
-            "state directory '{}' holds a checkpoint of another query:\n  {}\nuse another "
-            "--state-dir, or delete it to start over",
-            store->dir(), restored->query);
+            "state directory '{}' holds a checkpoint of another query (or of this one before "
+            "it was edited); use another --state-dir, or delete it to start over",
+            store->dir());
       if (restored && restored->ended_early()) {
         // Its sources were not read to the end, so there is no position to resume from;
         // running it again would repeat output that was committed.
