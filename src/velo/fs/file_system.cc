@@ -40,6 +40,18 @@ void ensure_builtin_file_systems() {
 }
 }  // namespace
 
+std::string OutputStream::pending_token() const {
+  throw_not_supported("recovering '{}' in another process (this stream has no pending token)",
+                      path());
+}
+
+void FileSystem::commit_pending(const std::string& token) {
+  throw_not_supported("publishing a file prepared by another process on this file system ({})",
+                      token);
+}
+
+void FileSystem::abort_pending(const std::string&) noexcept {}
+
 void register_file_system(const std::string& scheme, FileSystemFactory factory) {
   ensure_builtin_file_systems();
   std::lock_guard<std::mutex> lock(registry().mu);

@@ -11,6 +11,7 @@
 #include <random>
 
 #include "velo/fs/glob.h"
+#include "velo/fs/pending_token.h"
 #include "velo/types/error.h"
 
 namespace velo {
@@ -102,6 +103,21 @@ void walk(const std::string& dir, const std::string& shown, int depth, int max_d
   }
 }
 
+// Renames a prepared temp file into place and makes the rename durable. False when the temp
+// file is gone: it was published (or discarded) already.
+bool publish_temp(const std::string& temp, const std::string& local) {
+  if (::rename(temp.c_str(), local.c_str()) != 0) {
+    if (errno == ENOENT) return false;
+    throw_errno("rename into", local, errno);
+  }
+  int dfd = ::open(dir_of(local).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return true;
+}
+
 class LocalRandomAccessFile final : public RandomAccessFile {
  public:
   LocalRandomAccessFile(std::string path, int fd, int64_t size)
@@ -142,7 +158,7 @@ class LocalOutputStream final : public OutputStream {
 
   void write(const void* data, size_t n) override {
     if (committed_ || aborted_) throw_internal_error("write to closed file '{}'", path_);
-    prepared_ = false;
+    if (prepared_) throw_internal_error("write to '{}' after prepare()", path_);
     const char* p = static_cast<const char*>(data);
     if (buffer_.size() + n > kWriteBufferBytes) {
       flush();
@@ -157,30 +173,25 @@ class LocalOutputStream final : public OutputStream {
   }
   int64_t bytes_written() const override { return written_; }
 
+  // Durable and closed: commit is only the rename, and a sink may hold many prepared files.
   void prepare() override {
-    if (committed_) return;
+    if (committed_ || prepared_) return;
     if (aborted_) throw_internal_error("prepare of aborted file '{}'", path_);
     flush();
+    std::vector<char>().swap(buffer_);
     if (::fsync(fd_) != 0) throw_errno("sync", temp_, errno);
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) throw_errno("close", temp_, errno);
     prepared_ = true;
   }
 
   void commit() override {
     if (committed_) return;
     if (!prepared_) prepare();
-    if (::close(fd_) != 0) {
-      fd_ = -1;
-      throw_errno("close", temp_, errno);
-    }
-    fd_ = -1;
-    if (::rename(temp_.c_str(), local_.c_str()) != 0) throw_errno("rename into", local_, errno);
+    if (!publish_temp(temp_, local_))
+      throw_io_error("cannot publish '{}': its temp file '{}' vanished", local_, temp_);
     committed_ = true;
-    // Make the rename durable too.
-    int dfd = ::open(dir_of(local_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
   }
 
   void abort() noexcept override {
@@ -189,6 +200,11 @@ class LocalOutputStream final : public OutputStream {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     ::unlink(temp_.c_str());
+  }
+
+  std::string pending_token() const override {
+    if (!prepared_) throw_internal_error("pending_token() of '{}' before prepare()", path_);
+    return PendingTokenWriter().add("fs", "local").add("temp", temp_).add("path", local_).str();
   }
 
   const std::string& path() const override { return path_; }
@@ -299,6 +315,21 @@ class LocalFileSystem final : public FileSystem {
   bool exists(const std::string& uri) override {
     struct stat st;
     return ::stat(local_path(uri).c_str(), &st) == 0;
+  }
+
+  void commit_pending(const std::string& token) override {
+    PendingTokenReader t(token);
+    if (t.string("fs") != "local") throw_internal_error("not a local pending file: {}", token);
+    publish_temp(t.string("temp"), t.string("path"));
+  }
+
+  void abort_pending(const std::string& token) noexcept override {
+    try {
+      PendingTokenReader t(token);
+      ::unlink(t.string("temp").c_str());
+    } catch (...) {
+      // Best effort by contract; a malformed token names nothing to delete.
+    }
   }
 };
 

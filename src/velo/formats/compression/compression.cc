@@ -318,6 +318,7 @@ class CompressingStream : public OutputStream {
     target_->commit();
   }
   void abort() noexcept override { target_->abort(); }
+  std::string pending_token() const override { return target_->pending_token(); }
 
  protected:
   virtual void compress(const char* data, size_t n) = 0;

@@ -8,6 +8,7 @@
 #include "velo/fs/http/http_date.h"
 #include "velo/fs/http/xml_scan.h"
 #include "velo/fs/object_store/object_store_file_system.h"
+#include "velo/fs/pending_token.h"
 #include "velo/types/error.h"
 
 namespace velo {
@@ -78,19 +79,37 @@ class AzureObjectStore;
 class AzureBlockUpload final : public MultipartUpload {
  public:
   AzureBlockUpload(const AzureObjectStore* store, ObjectLocation at);
+  // Blocks another process staged (recovery), named by their ids.
+  AzureBlockUpload(const AzureObjectStore* store, ObjectLocation at, const std::string& state);
   void upload_part(int number, std::string_view body) override;
+  // Put Block List is idempotent: <Latest> finds a block among the committed ones too.
   void complete(int count, int64_t total_bytes) override;
   // Uncommitted blocks are invisible and the service drops them after a week; there is no call
   // to delete them without deleting the blob.
   void abort() noexcept override {}
+  std::string resume_state(int count) const override {
+    return PendingTokenWriter().add("blocks", block_ids(count)).str();
+  }
 
  private:
   std::string block_id(int number) const {
     return http::base64_encode(fmt::format("{}-{:06d}", session_, number));
   }
+  std::vector<std::string> block_ids(int count) const {
+    if (!resumed_ids_.empty()) {
+      if (static_cast<size_t>(count) > resumed_ids_.size())
+        throw_internal_error("completing {} blocks of '{}{}' but {} were staged", count,
+                             at_.uri_prefix, at_.key, resumed_ids_.size());
+      return std::vector<std::string>(resumed_ids_.begin(), resumed_ids_.begin() + count);
+    }
+    std::vector<std::string> ids;
+    for (int i = 1; i <= count; ++i) ids.push_back(block_id(i));
+    return ids;
+  }
   const AzureObjectStore* store_;
   ObjectLocation at_;
   std::string session_;  // random, so concurrent writers of one blob don't mix blocks
+  std::vector<std::string> resumed_ids_;
 };
 
 class AzureObjectStore final : public ObjectStore {
@@ -184,6 +203,10 @@ class AzureObjectStore final : public ObjectStore {
   std::unique_ptr<MultipartUpload> start_multipart(const ObjectLocation& at) const override {
     return std::make_unique<AzureBlockUpload>(this, at);
   }
+  std::unique_ptr<MultipartUpload> resume_multipart(const ObjectLocation& at,
+                                                    const std::string& state) const override {
+    return std::make_unique<AzureBlockUpload>(this, at, state);
+  }
 
   void remove(const ObjectLocation& at) const override {
     http::HttpRequest req;
@@ -249,6 +272,12 @@ AzureBlockUpload::AzureBlockUpload(const AzureObjectStore* store, ObjectLocation
   session_ = fmt::format("{:08x}{:08x}", rd(), rd());
 }
 
+AzureBlockUpload::AzureBlockUpload(const AzureObjectStore* store, ObjectLocation at,
+                                   const std::string& state)
+    : store_(store), at_(std::move(at)), resumed_ids_(PendingTokenReader(state).strings("blocks")) {
+  if (resumed_ids_.empty()) throw_internal_error("Azure upload state without blocks: {}", state);
+}
+
 void AzureBlockUpload::upload_part(int number, std::string_view body) {
   http::HttpRequest req;
   req.method = "PUT";
@@ -261,7 +290,7 @@ void AzureBlockUpload::upload_part(int number, std::string_view body) {
 
 void AzureBlockUpload::complete(int count, int64_t total_bytes) {
   std::string body = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>";
-  for (int i = 1; i <= count; ++i) body += "<Latest>" + block_id(i) + "</Latest>";
+  for (const std::string& id : block_ids(count)) body += "<Latest>" + id + "</Latest>";
   body += "</BlockList>";
   http::HttpRequest req;
   req.method = "PUT";
@@ -269,7 +298,16 @@ void AzureBlockUpload::complete(int count, int64_t total_bytes) {
   req.body = body;
   std::string what = fmt::format("Put Block List '{}{}'", at_.uri_prefix, at_.key);
   http::HttpResponse r = store_->send(req, what);
-  if (!r.ok()) store_->fail(what, r);
+  if (r.ok()) return;
+  // The blocks are gone: committed and the blob since overwritten or removed. Recovery must
+  // not fail for a file consumed downstream; a blob of the right size was this one.
+  if (r.status == 400 && !resumed_ids_.empty() &&
+      http::xml_text(r.body, "Code").value_or(r.header("x-ms-error-code").value_or("")) ==
+          "InvalidBlockList") {
+    auto e = store_->head(at_);
+    if (!e || e->size == total_bytes) return;
+  }
+  store_->fail(what, r);
 }
 
 std::shared_ptr<FileSystem> make_azure(const std::string& uri, const Options& options) {

@@ -25,16 +25,22 @@ struct ObjectLocation {
 };
 
 /// An upload committed in one step at the end: S3 multipart (parts, then Complete) or Azure
-/// block blobs (Put Block, then Put Block List). Nothing is visible before complete().
+/// block blobs (Put Block, then Put Block List). Nothing is visible before complete(). Uploaded
+/// parts are durable on the service, so another process can complete the upload from
+/// resume_state() (ObjectStore::resume_multipart).
 class MultipartUpload {
  public:
   virtual ~MultipartUpload() = default;
   /// Uploads part `number` (1-based, in order). Thread-safe against other parts.
   virtual void upload_part(int number, std::string_view body) = 0;
-  /// Publishes parts 1..count; `total_bytes` is their summed size.
+  /// Publishes parts 1..count; `total_bytes` is their summed size. Idempotent: when the upload
+  /// was completed already (the object has total_bytes) this succeeds without a change.
   virtual void complete(int count, int64_t total_bytes) = 0;
   /// Drops uploaded parts where the service allows it; never throws.
   virtual void abort() noexcept = 0;
+  /// What resume_multipart needs to complete or abort parts 1..count (all uploaded) elsewhere:
+  /// S3 the upload id and the parts' ETags, Azure the block ids. Printable text.
+  virtual std::string resume_state(int count) const = 0;
 };
 
 /// The handful of object operations a FileSystem needs (the Arrow FileSystem split: one generic
@@ -55,6 +61,9 @@ class ObjectStore {
   /// Single-request upload of a whole object.
   virtual void put(const ObjectLocation& at, std::string_view body) const = 0;
   virtual std::unique_ptr<MultipartUpload> start_multipart(const ObjectLocation& at) const = 0;
+  /// The upload another process started at `at`, from its MultipartUpload::resume_state().
+  virtual std::unique_ptr<MultipartUpload> resume_multipart(const ObjectLocation& at,
+                                                            const std::string& state) const = 0;
   /// Deletes; a missing object is not an error.
   virtual void remove(const ObjectLocation& at) const = 0;
   /// Bytes buffered before an upload turns multipart, and the size of each part.

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "velo/fs/glob.h"
+#include "velo/fs/pending_token.h"
 #include "velo/types/error.h"
 
 namespace velo {
@@ -91,7 +92,7 @@ class ObjectOutputStream final : public OutputStream {
 
   void write(const void* data, size_t n) override {
     if (committed_ || aborted_) throw_internal_error("write to closed file '{}'", path_);
-    if (tail_flushed_) throw_internal_error("write to '{}' after prepare()", path_);
+    if (prepared_) throw_internal_error("write to '{}' after prepare()", path_);
     const char* p = static_cast<const char*>(data);
     written_ += static_cast<int64_t>(n);
     while (n > 0) {
@@ -106,25 +107,28 @@ class ObjectOutputStream final : public OutputStream {
   }
   int64_t bytes_written() const override { return written_; }
 
+  // Every byte goes to the service as a part (durable there, invisible), and no buffer stays.
   void prepare() override {
-    if (committed_) return;
+    if (committed_ || prepared_) return;
     if (aborted_) throw_internal_error("prepare of aborted file '{}'", path_);
-    if (upload_ && !buffer_.empty()) {
-      send_part();
-      tail_flushed_ = true;
-    }
+    if (!buffer_.empty()) send_part();
     wait_in_flight();
+    release_buffers();
+    prepared_ = true;
   }
 
   void commit() override {
     if (committed_) return;
     if (aborted_) throw_internal_error("commit of aborted file '{}'", path_);
     sizes_->forget(path_);
-    if (!upload_) {
+    if (!prepared_ && !upload_) {
       store_->put(at_, buffer_);
     } else {
       prepare();
-      upload_->complete(parts_, written_);
+      if (parts_ == 0)
+        store_->put(at_, "");
+      else
+        upload_->complete(parts_, written_);
     }
     committed_ = true;
     release_buffers();
@@ -142,6 +146,14 @@ class ObjectOutputStream final : public OutputStream {
     }
     if (upload_) upload_->abort();
     release_buffers();
+  }
+
+  std::string pending_token() const override {
+    if (!prepared_) throw_internal_error("pending_token() of '{}' before prepare()", path_);
+    PendingTokenWriter t;
+    t.add("fs", "object").add("uri", path_).add("bytes", written_).add("parts", parts_);
+    if (upload_) t.add("upload", upload_->resume_state(parts_));
+    return t.str();
   }
 
   const std::string& path() const override { return path_; }
@@ -196,7 +208,7 @@ class ObjectOutputStream final : public OutputStream {
   std::deque<std::unique_ptr<PartInFlight>> in_flight_;
   int parts_ = 0;
   int64_t written_ = 0;
-  bool tail_flushed_ = false;
+  bool prepared_ = false;
   bool committed_ = false;
   bool aborted_ = false;
 };
@@ -269,6 +281,34 @@ class ObjectStoreFileSystem final : public FileSystem {
     std::string dir = at.key;
     if (!dir.empty() && dir.back() != '/') dir += '/';
     return !store_->list(at, dir, 1).empty();
+  }
+
+  void commit_pending(const std::string& token) override {
+    PendingTokenReader t(token);
+    if (t.string("fs") != "object")
+      throw_internal_error("not an object-store pending file: {}", token);
+    std::string uri = t.string("uri");
+    ObjectLocation at = store_->locate(uri);
+    sizes_->forget(uri);
+    int64_t parts = t.integer("parts");
+    if (parts == 0) {
+      // An empty object: nothing was uploaded, so there is nothing the service could expire.
+      if (!store_->head(at)) store_->put(at, "");
+      return;
+    }
+    store_->resume_multipart(at, t.string("upload"))
+        ->complete(static_cast<int>(parts), t.integer("bytes"));
+  }
+
+  void abort_pending(const std::string& token) noexcept override {
+    try {
+      PendingTokenReader t(token);
+      if (t.integer("parts") == 0) return;
+      ObjectLocation at = store_->locate(t.string("uri"));
+      store_->resume_multipart(at, t.string("upload"))->abort();
+    } catch (...) {
+      // Best effort by contract: unpublished parts are invisible and the service expires them.
+    }
   }
 
  private:

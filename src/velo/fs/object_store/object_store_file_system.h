@@ -14,9 +14,13 @@ namespace velo {
 /// - open_read: one HEAD for the size (none for a file a listing of this instance returned);
 ///   read_at is one ranged GET per call, thread-safe.
 /// - open_write: buffers up to the store's part size; past it, switches to a multipart upload
-///   with up to upload_concurrency parts uploading in the background while the next fills. Small
-///   objects are one PUT at commit(). Nothing is visible before commit(); abort() or destruction
-///   discards.
+///   with up to upload_concurrency parts uploading in the background while the next fills.
+///   prepare() uploads the buffered tail as a part too (a multipart upload even for a small
+///   object), so the data is durable on the service and pending_token() lets another process
+///   publish it with commit_pending (Complete / Put Block List). A stream committed without
+///   prepare() and smaller than a part is one PUT. Nothing is visible before commit();
+///   abort() or destruction discards. An empty prepared object uploads nothing: its token
+///   publishes it with a PUT.
 std::shared_ptr<FileSystem> object_store_file_system(std::shared_ptr<const ObjectStore> store);
 
 /// The key prefix a listing for `glob_key` must cover: everything before the first wildcard.

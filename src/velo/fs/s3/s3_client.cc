@@ -169,8 +169,8 @@ std::string S3Client::upload_part(const std::string& bucket, const std::string& 
 
 void S3Client::complete_multipart(const std::string& bucket, const std::string& key,
                                   const std::string& upload_id,
-                                  const std::vector<std::string>& etags,
-                                  int64_t expected_size) const {
+                                  const std::vector<std::string>& etags, int64_t expected_size,
+                                  bool gone_is_done) const {
   std::string body = "<CompleteMultipartUpload>";
   for (size_t i = 0; i < etags.size(); ++i)
     body += fmt::format("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", i + 1,
@@ -184,9 +184,14 @@ void S3Client::complete_multipart(const std::string& bucket, const std::string& 
   http::HttpResponse r = send(req, what);
   // S3 may answer 200 with an <Error> body when completion fails late.
   if (r.ok() && r.body.find("<Error>") == std::string::npos) return;
-  if (r.attempts > 1 && r.status == 404) {
+  // No such upload: a retry whose first try succeeded but lost its answer, or a recovering
+  // process completing again what the crashed one completed. The object tells.
+  if (r.status == 404) {
     auto info = head(bucket, key);
     if (info && info->size == expected_size) return;
+    // Recovery: the upload was completed and its object removed since (consumed downstream).
+    if (!info && gone_is_done && http::xml_text(r.body, "Code").value_or("") == "NoSuchUpload")
+      return;
   }
   fail(what, r);
 }

@@ -64,11 +64,13 @@ class S3Client {
   std::string upload_part(const std::string& bucket, const std::string& key,
                           const std::string& upload_id, int part_number,
                           std::string_view body) const;
-  /// `expected_size` lets a retried Complete that finds the upload already gone (the first try
-  /// succeeded but its answer was lost) check the object instead of failing.
+  /// `expected_size` lets a Complete that finds the upload already gone (a retry whose first
+  /// try succeeded but lost its answer, or a second Complete after recovery) check the object
+  /// instead of failing. `gone_is_done`: also accept a missing upload whose object is missing
+  /// (completed, then removed; recovery must not fail for a file consumed downstream).
   void complete_multipart(const std::string& bucket, const std::string& key,
                           const std::string& upload_id, const std::vector<std::string>& etags,
-                          int64_t expected_size) const;
+                          int64_t expected_size, bool gone_is_done = false) const;
   /// Best effort: services without AbortMultipartUpload (s3rver: 404/501) are ignored.
   void abort_multipart(const std::string& bucket, const std::string& key,
                        const std::string& upload_id) const noexcept;

@@ -5,6 +5,7 @@
 
 #include "velo/fs/gcs/gcs_config.h"
 #include "velo/fs/object_store/object_store_file_system.h"
+#include "velo/fs/pending_token.h"
 #include "velo/fs/s3/aws_credentials.h"
 #include "velo/types/error.h"
 
@@ -25,6 +26,15 @@ class S3MultipartUpload final : public MultipartUpload {
       : client_(std::move(client)), at_(std::move(at)) {
     upload_id_ = client_->create_multipart(at_.container, at_.key);
   }
+  // An upload another process started (recovery): its id and the ETags of its parts.
+  S3MultipartUpload(std::shared_ptr<const s3::S3Client> client, ObjectLocation at,
+                    const std::string& state)
+      : client_(std::move(client)), at_(std::move(at)) {
+    PendingTokenReader t(state);
+    upload_id_ = t.string("upload_id");
+    etags_ = t.strings("etags");
+    resumed_ = true;
+  }
   void upload_part(int number, std::string_view body) override {
     std::string etag = client_->upload_part(at_.container, at_.key, upload_id_, number, body);
     std::lock_guard<std::mutex> lock(mu_);
@@ -32,20 +42,36 @@ class S3MultipartUpload final : public MultipartUpload {
     etags_[number - 1] = std::move(etag);
   }
   void complete(int count, int64_t total_bytes) override {
-    std::vector<std::string> etags;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      etags.assign(etags_.begin(), etags_.begin() + count);
+    if (resumed_) {
+      // Recovery usually finds the upload completed already (the crash came after the commit).
+      // Asking first saves a request, and some services (s3rver) fail a second Complete with
+      // a 500 instead of NoSuchUpload. Keys of a file sink are unique per instance, so an
+      // object of this size is the one this upload made.
+      auto info = client_->head(at_.container, at_.key);
+      if (info && info->size == total_bytes) return;
     }
-    client_->complete_multipart(at_.container, at_.key, upload_id_, etags, total_bytes);
+    client_->complete_multipart(at_.container, at_.key, upload_id_, etags(count), total_bytes,
+                                resumed_);
+  }
+  std::string resume_state(int count) const override {
+    return PendingTokenWriter().add("upload_id", upload_id_).add("etags", etags(count)).str();
   }
   void abort() noexcept override { client_->abort_multipart(at_.container, at_.key, upload_id_); }
 
  private:
+  std::vector<std::string> etags(int count) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (static_cast<size_t>(count) > etags_.size())
+      throw_internal_error("completing {} parts of '{}{}' but only {} were uploaded", count,
+                           at_.uri_prefix, at_.key, etags_.size());
+    return std::vector<std::string>(etags_.begin(), etags_.begin() + count);
+  }
+
   std::shared_ptr<const s3::S3Client> client_;
   ObjectLocation at_;
   std::string upload_id_;
-  std::mutex mu_;
+  bool resumed_ = false;
+  mutable std::mutex mu_;
   std::vector<std::string> etags_;
 };
 
@@ -89,6 +115,10 @@ class S3ObjectStore final : public ObjectStore {
   }
   std::unique_ptr<MultipartUpload> start_multipart(const ObjectLocation& at) const override {
     return std::make_unique<S3MultipartUpload>(client_, at);
+  }
+  std::unique_ptr<MultipartUpload> resume_multipart(const ObjectLocation& at,
+                                                    const std::string& state) const override {
+    return std::make_unique<S3MultipartUpload>(client_, at, state);
   }
   void remove(const ObjectLocation& at) const override { client_->remove(at.container, at.key); }
   int64_t part_size() const override { return client_->config().part_size; }
