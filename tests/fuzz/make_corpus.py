@@ -24,7 +24,6 @@ KNOWN_CRASHES = {
     "incorrect_map_schema.parquet",  # crashes/parquet-1
     "single_nan.parquet",  # crashes/parquet-2
     "repeated_no_annotation.parquet",  # crashes/parquet-3
-    "large_string_map.brotli.parquet",  # a 2 GiB page by design: allocates past -rss_limit_mb
 }
 
 

@@ -131,6 +131,13 @@ TEST(ParquetRle, RoundTripsRunsAndPackedGroupsInPieces) {
 
 // Definition levels of a top-level optional column decode straight into a validity bitmap; it
 // must agree with the value decoder for runs, packed groups and lengths off the word size.
+// A data page of zero values decodes no bitmap, even without one (tests/fuzz/crashes/parquet-4).
+TEST(ParquetRle, BitmapOfZeroValuesNeedsNoWords) {
+  DecodeContext ctx;
+  uint8_t empty = 0;
+  EXPECT_EQ(RleDecoder(&empty, 0, 1, &ctx).get_bits(nullptr, 0), 0u);
+}
+
 TEST(ParquetRle, BitmapDecodingMatchesValues) {
   std::mt19937 rng(5);
   for (size_t n : {1, 63, 64, 65, 1000, 4096, 12345}) {

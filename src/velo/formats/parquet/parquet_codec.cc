@@ -228,6 +228,26 @@ const char* codec_name(Codec codec) {
   return "UNKNOWN";
 }
 
+uint64_t max_decompressed_size(Codec codec, uint64_t compressed_size) {
+  // Worst cases per format: snappy copies 64 bytes per 3-byte tag (~21x), an LZ4 sequence adds
+  // 255 bytes per length byte, deflate emits 258 bytes per 2-bit code (1032x). The slack covers
+  // headers and tiny inputs.
+  constexpr uint64_t kSlack = 1024;
+  switch (codec) {
+    case Codec::kUncompressed:
+      return compressed_size;
+    case Codec::kSnappy:
+      return compressed_size * 22 + kSlack;
+    case Codec::kLz4:
+    case Codec::kLz4Raw:
+      return compressed_size * 256 + kSlack;
+    case Codec::kGzip:
+      return compressed_size * 1032 + kSlack;
+    default:
+      return 0;
+  }
+}
+
 Codec codec_from_name(const std::string& name) {
   std::string n = Options::lower(name);
   if (n == "snappy") return Codec::kSnappy;

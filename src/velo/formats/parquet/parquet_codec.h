@@ -15,6 +15,11 @@ namespace velo::parquet {
 void decompress(Codec codec, const uint8_t* in, size_t in_size, uint8_t* out, size_t out_size,
                 const std::string& file, int64_t offset);
 
+/// The most bytes `compressed_size` bytes of `codec` can decompress to, or 0 when the codec has
+/// no useful bound (ZSTD and BROTLI can expand a few bytes to gigabytes). Used to refuse page
+/// sizes a corrupt header asks for before allocating them.
+uint64_t max_decompressed_size(Codec codec, uint64_t compressed_size);
+
 /// Appends the compressed form of `in` to `out`.
 void compress(Codec codec, const uint8_t* in, size_t in_size, Buffer* out);
 

@@ -10,8 +10,9 @@
 namespace velo::parquet {
 
 void DecodeContext::fail(const std::string& what) const {
-  throw Error(ErrorKind::kFormat, "corrupt parquet page: " + what,
-              ErrorLocation{file ? *file : std::string(), 0, 0, offset});
+  std::string msg = "corrupt parquet page: " + what;
+  if (!where.empty() && what.find(where) == std::string::npos) msg += " (" + where + ")";
+  throw Error(ErrorKind::kFormat, msg, ErrorLocation{file ? *file : std::string(), 0, 0, offset});
 }
 
 namespace {
@@ -195,6 +196,9 @@ inline void or_bits(uint64_t* words, size_t at, uint64_t v, size_t k) {
 
 size_t RleDecoder::get_bits(uint64_t* words, size_t n) {
   if (bit_width_ != 1) ctx_->fail("bitmap decoding needs bit width 1");
+  // A page of zero values may come with no bitmap at all (memset of nullptr is undefined; fuzz:
+  // tests/fuzz/crashes/parquet-4).
+  if (n == 0) return 0;
   std::memset(words, 0, (n + 63) / 64 * sizeof(uint64_t));
   size_t at = 0;
   while (at < n) {

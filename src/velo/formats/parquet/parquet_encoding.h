@@ -13,6 +13,8 @@ namespace velo::parquet {
 struct DecodeContext {
   const std::string* file = nullptr;
   int64_t offset = -1;
+  /// "column 'a.b' of row group 3": appended to messages that do not name it already.
+  std::string where;
   [[noreturn]] void fail(const std::string& what) const;
 };
 

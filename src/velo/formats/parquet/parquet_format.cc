@@ -20,7 +20,8 @@ std::unique_ptr<FormatWriter> ParquetFormat::open_writer(OutputStream* out, Sche
 }
 
 void ParquetFormat::declare_options(const Options& options) const {
-  for (const char* k : {"compression", "row_group_size", "page_size", "dictionary"})
+  for (const char* k : {"compression", "row_group_size", "page_size", "dictionary", "page_index",
+                        "bloom_filter_columns", "bloom_filter_fpp"})
     options.mark_used(k);
 }
 

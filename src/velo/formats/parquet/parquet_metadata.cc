@@ -27,7 +27,12 @@ void read_list(ThriftReader& r, ThriftType t, ThriftType want, F&& on_elem) {
   if (t != ThriftType::kList) r.fail("expected a list");
   ThriftType et;
   uint32_t n = r.read_list(&et);
-  if (et != want) r.fail("list element has an unexpected type");
+  // Integers of any width are the same zigzag varint on the wire; Thrift's own readers ignore
+  // the declared width (ARROW-GH-41317.parquet declares its encodings as i16).
+  auto is_int = [](ThriftType x) {
+    return x == ThriftType::kI16 || x == ThriftType::kI32 || x == ThriftType::kI64;
+  };
+  if (et != want && !(is_int(et) && is_int(want))) r.fail("list element has an unexpected type");
   for (uint32_t i = 0; i < n; ++i) on_elem();
 }
 
@@ -229,6 +234,16 @@ ColumnMetaData decode_column_metadata(ThriftReader& r) {
         expect_struct(r, t);
         m.statistics = decode_statistics(r);
         return true;
+      // Bloom filter location: pre-release writers (dict-page-offset-zero.parquet) used these
+      // ids for fields of other types, which are skipped.
+      case 14:
+        if (t != ThriftType::kI64 && t != ThriftType::kI32) return false;
+        m.bloom_filter_offset = r.read_i64();
+        return true;
+      case 15:
+        if (t != ThriftType::kI32) return false;
+        m.bloom_filter_length = r.read_i32();
+        return true;
       default:
         return false;
     }
@@ -333,6 +348,16 @@ FileMetaData decode_file_metadata(const uint8_t* data, size_t size, const std::s
         return true;
       case 6:
         md.created_by = expect_binary(r, t);
+        return true;
+      case 7:
+        read_list(r, t, ThriftType::kStruct, [&] {
+          int16_t choice = 0;
+          read_struct(r, [&](int16_t fid, ThriftType) {
+            choice = fid;
+            return false;
+          });
+          md.column_orders.push_back(choice);
+        });
         return true;
       case 8:
         md.encrypted = true;
@@ -529,7 +554,13 @@ void encode_file_metadata(const FileMetaData& md, Buffer* out) {
         w.field_struct(12);
         encode_statistics(w, *m.statistics);
       }
+      if (m.bloom_filter_offset) w.field_i64(14, *m.bloom_filter_offset);
+      if (m.bloom_filter_length) w.field_i32(15, *m.bloom_filter_length);
       w.end_struct();
+      if (c.offset_index_offset) w.field_i64(4, *c.offset_index_offset);
+      if (c.offset_index_length) w.field_i32(5, *c.offset_index_length);
+      if (c.column_index_offset) w.field_i64(6, *c.column_index_offset);
+      if (c.column_index_length) w.field_i32(7, *c.column_index_length);
       w.end_struct();
     }
     w.field_i64(2, g.total_byte_size);
@@ -546,6 +577,15 @@ void encode_file_metadata(const FileMetaData& md, Buffer* out) {
     }
   }
   if (md.created_by) w.field_binary(6, *md.created_by);
+  if (!md.column_orders.empty()) {
+    w.field_list(7, ThriftType::kStruct, static_cast<uint32_t>(md.column_orders.size()));
+    for (int16_t choice : md.column_orders) {
+      w.begin_struct();
+      w.field_struct(choice);  // TypeDefinedOrder is an empty struct
+      w.end_struct();
+      w.end_struct();
+    }
+  }
   w.end_struct();
 }
 

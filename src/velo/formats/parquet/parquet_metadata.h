@@ -148,6 +148,8 @@ struct ColumnMetaData {
   int64_t data_page_offset = 0;
   std::optional<int64_t> dictionary_page_offset;
   std::optional<Statistics> statistics;
+  std::optional<int64_t> bloom_filter_offset;  // BloomFilterHeader + bitset
+  std::optional<int32_t> bloom_filter_length;
 };
 
 struct ColumnChunk {
@@ -174,6 +176,8 @@ struct FileMetaData {
   std::vector<RowGroup> row_groups;
   std::vector<KeyValue> key_value_metadata;
   std::optional<std::string> created_by;
+  /// ColumnOrder union choice per leaf (1 = TYPE_DEFINED_ORDER); empty when absent.
+  std::vector<int16_t> column_orders;
   bool encrypted = false;  // encryption_algorithm present
 };
 

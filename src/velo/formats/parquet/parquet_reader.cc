@@ -8,6 +8,7 @@
 
 #include "velo/formats/parquet/parquet_codec.h"
 #include "velo/formats/parquet/parquet_encoding.h"
+#include "velo/formats/parquet/parquet_pruning.h"
 #include "velo/types/error.h"
 
 namespace velo::parquet {
@@ -20,12 +21,18 @@ constexpr char kMagic[] = "PAR1";
 constexpr char kEncryptedMagic[] = "PARE";
 // Chunks closer than this are fetched with one read_at (object stores charge per request).
 constexpr int64_t kCoalesceGap = 1 << 20;
+// Limits on what one page header may ask us to allocate. Real writers stay far below (pages are
+// ~1 MiB and ~20k values); anything larger is a corrupt or hostile header.
+constexpr uint64_t kMaxPageBytes = uint64_t{1} << 30;
+constexpr uint64_t kMaxPageValues = uint64_t{1} << 26;
 
 [[noreturn]] void format_error(const std::string& file, int64_t offset, const std::string& what) {
   throw Error(ErrorKind::kFormat, what, ErrorLocation{file, 0, 0, offset});
 }
 
 void read_exact(const RandomAccessFile& f, int64_t offset, size_t n, void* out) {
+  // Empty column chunks leave `out` without storage (fuzz: tests/fuzz/crashes/parquet-6).
+  if (n == 0) return;
   size_t got = f.read_at(offset, n, out);
   if (got != n)
     format_error(
@@ -82,6 +89,8 @@ void decode_plain(const LeafInfo& leaf, const uint8_t* data, size_t size, size_t
     return;
   }
   if (leaf.physical == PhysicalType::kByteArray) {
+    // Every value takes at least its 4-byte length: check before reserving for n of them.
+    if (n > size / 4) ctx.fail(fmt::format("PLAIN BYTE_ARRAY data holds fewer than {} values", n));
     out->views.clear();
     out->views.reserve(n);
     size_t pos = 0;
@@ -183,7 +192,9 @@ void decode_delta_byte_array(const uint8_t* data, size_t size, size_t n, Physica
           fmt::format("DELTA_BYTE_ARRAY prefix {} longer than the previous value", prefixes[i]));
     prev_len = prefixes[i] + static_cast<int64_t>(out->views[i].size());
     total += prev_len;
-    if (total > (size_t{1} << 34)) ctx.fail("DELTA_BYTE_ARRAY values too large");
+    if (total > kMaxPageBytes)
+      ctx.fail(fmt::format("DELTA_BYTE_ARRAY values exceed the limit of {} bytes for one page",
+                           kMaxPageBytes));
   }
   out->heap.resize(total);
   uint8_t* h = out->heap.data();
@@ -372,8 +383,11 @@ void convert_values(const LeafInfo& leaf, const PhysicalValues& in, Column* dst,
         int32_t julian;
         std::memcpy(&nanos, in.fixed + i * 12, 8);
         std::memcpy(&julian, in.fixed + i * 12 + 8, 4);
-        o[i] = (static_cast<int64_t>(julian) - 2440588) * temporal::kMicrosPerDay +
-               floor_div(nanos, 1000);
+        // Julian days beyond int64 microseconds (~292k years) wrap like the millisecond
+        // conversion above instead of overflowing (fuzz: tests/fuzz/crashes/parquet-5).
+        uint64_t days = static_cast<uint64_t>(static_cast<int64_t>(julian) - 2440588);
+        o[i] = static_cast<int64_t>(days * static_cast<uint64_t>(temporal::kMicrosPerDay) +
+                                    static_cast<uint64_t>(floor_div(nanos, 1000)));
       }
       return;
     }
@@ -719,8 +733,13 @@ class LeafReader {
 
   /// Starts the column chunk of a new row group; `chunk` stays valid until the next reset.
   void reset(const ColumnMetaData& meta, const uint8_t* chunk, size_t chunk_size,
-             int64_t chunk_offset) {
+             int64_t chunk_offset, size_t row_group) {
     meta_ = &meta;
+    row_group_ = row_group;
+    ctx_.where = where();
+    pages_ = nullptr;
+    skip_ = nullptr;
+    data_page_ = 0;
     chunk_ = chunk;
     size_ = chunk_size;
     chunk_offset_ = chunk_offset;
@@ -730,6 +749,15 @@ class LeafReader {
     values_.clear();
     dict_.reset();
   }
+
+  /// Skips the data pages k with (*skip)[k] set; `pages` locates them (checked against the
+  /// headers met). Both stay valid until the next reset.
+  void skip_pages(const OffsetIndex* pages, const std::vector<uint8_t>* skip) {
+    pages_ = pages;
+    skip_ = skip;
+  }
+  /// Where page counts go (may be null).
+  void set_stats(ParquetScanStats* stats) { stats_ = stats; }
 
   /// Level entries left in the current page.
   size_t available() const { return level_count_ - level_pos_; }
@@ -750,7 +778,12 @@ class LeafReader {
   size_t level_pos_ = 0;
   size_t level_count_ = 0;
   size_t value_pos_ = 0;
+  /// Nested leaves: rows begun (entries with repetition level 0) in the current page.
+  size_t rows_started_ = 0;
   const DecodeContext& ctx() const { return ctx_; }
+  /// With skip_pages: moves to the first entry of row `target` of the row group (at or after
+  /// the current row), skipping whole pages and the entries before it in the page.
+  void skip_to_row(int64_t target);
 
  private:
   enum class Mode : uint8_t { kMaterialized, kDictionary, kPlain };
@@ -758,6 +791,13 @@ class LeafReader {
   void read_dictionary(const PageHeader& h, const uint8_t* body, size_t body_size);
   void read_data_page(const PageHeader& h, const uint8_t* body, size_t body_size);
   void decode_page_values(Encoding enc, const uint8_t* data, size_t size, size_t n);
+  /// The page's uncompressed size after checking it against the codec's maximum expansion of
+  /// `body_size` and kMaxPageBytes (before anything is allocated for it).
+  size_t checked_uncompressed_size(const PageHeader& h, size_t body_size) const;
+  /// The page's value count after checking it is not negative and within kMaxPageValues.
+  size_t checked_value_count(int64_t n, const char* what);
+  /// "column 'a.b' of row group 3", for error messages.
+  std::string where() const;
 
   const ParquetFile& file_;
   const bool direct_;
@@ -766,6 +806,18 @@ class LeafReader {
   bool def_check_ = false;  // levels can exceed max_def (bit width leaves room)
   bool rep_check_ = false;
   const ColumnMetaData* meta_ = nullptr;
+  size_t row_group_ = 0;
+  /// Drops the next `m` dense values of the current page without converting them.
+  void discard_values(size_t m);
+  int64_t current_row() const {
+    return page_first_row_ + static_cast<int64_t>(leaf_.max_rep == 0 ? level_pos_ : rows_started_);
+  }
+
+  const OffsetIndex* pages_ = nullptr;
+  const std::vector<uint8_t>* skip_ = nullptr;
+  int64_t page_first_row_ = 0;  // row of the current page's first entry (with pages_)
+  size_t data_page_ = 0;        // data pages met in this chunk
+  ParquetScanStats* stats_ = nullptr;
   const uint8_t* chunk_ = nullptr;
   size_t size_ = 0;
   int64_t chunk_offset_ = 0;
@@ -815,6 +867,53 @@ void LeafReader::take_values(size_t m, Column* dst) {
   value_pos_ += m;
 }
 
+void LeafReader::discard_values(size_t m) {
+  if (m > dense_count_ - value_pos_)
+    ctx_.fail(fmt::format("column '{}': page holds fewer values than its levels", leaf_.path));
+  if (mode_ == Mode::kDictionary && m > 0) {
+    if (indices_.size() < m) indices_.resize(m);
+    dict_indices_.get(indices_.data(), m);
+  }
+  value_pos_ += m;
+}
+
+void LeafReader::skip_to_row(int64_t target) {
+  while (true) {
+    if (available() == 0 && !next_page())
+      ctx_.fail(fmt::format("column '{}' ends before row {}", leaf_.path, target));
+    int64_t cur = current_row();
+    if (cur == target) return;
+    if (cur > target)
+      ctx_.fail(
+          fmt::format("the offset index of column '{}' skips past row {}", leaf_.path, target));
+    if (leaf_.max_rep == 0) {
+      size_t k = static_cast<size_t>(std::min<int64_t>(available(), target - cur));
+      size_t m = k;
+      if (leaf_.max_def > 0) {
+        if (const uint64_t* vb = valid_bits()) {
+          m = count_bits(vb, level_pos_, k);
+        } else {
+          m = 0;
+          const uint32_t* d = def() + level_pos_;
+          for (size_t i = 0; i < k; ++i) m += d[i] == static_cast<uint32_t>(leaf_.max_def);
+        }
+      }
+      discard_values(m);
+      level_pos_ += k;
+      continue;
+    }
+    // Nested: entries up to the next one that begins row `target`.
+    while (available() > 0) {
+      if (rep()[level_pos_] == 0) {
+        if (current_row() == target) break;
+        ++rows_started_;
+      }
+      if (def()[level_pos_] == static_cast<uint32_t>(leaf_.max_def)) discard_values(1);
+      ++level_pos_;
+    }
+  }
+}
+
 bool LeafReader::next_page() {
   while (pos_ < size_) {
     int64_t page_offset = chunk_offset_ + static_cast<int64_t>(pos_);
@@ -824,14 +923,28 @@ bool LeafReader::next_page() {
         decode_page_header(chunk_ + pos_, size_ - pos_, file_.path(), page_offset, &header_size);
     pos_ += header_size;
     if (h.compressed_page_size < 0 || h.uncompressed_page_size < 0)
-      ctx_.fail(fmt::format("negative page size in column '{}'", leaf_.path));
+      ctx_.fail(fmt::format("negative page size in {}", where()));
     if (static_cast<size_t>(h.compressed_page_size) > size_ - pos_)
-      ctx_.fail(fmt::format("page of {} bytes runs past the end of column chunk '{}'",
-                            h.compressed_page_size, leaf_.path));
+      ctx_.fail(fmt::format("page of {} bytes runs past the end of {} ({} bytes left)",
+                            h.compressed_page_size, where(), size_ - pos_));
     const uint8_t* body = chunk_ + pos_;
     size_t body_size = h.compressed_page_size;
     pos_ += body_size;
     ctx_.offset = page_offset + header_size;
+    bool data_page = h.type == PageType::kDataPage || h.type == PageType::kDataPageV2;
+    if (data_page && pages_) {
+      size_t k = data_page_++;
+      if (k >= pages_->pages.size() || pages_->pages[k].offset != page_offset)
+        ctx_.fail(fmt::format("the offset index does not match data page {} at offset {}", k,
+                              page_offset));
+      if ((*skip_)[k]) {
+        if (stats_) ++stats_->pages_skipped;
+        continue;
+      }
+      page_first_row_ = pages_->pages[k].first_row_index;
+      rows_started_ = 0;
+    }
+    if (data_page && stats_) ++stats_->pages_read;
     if (h.crc) {
       uint32_t crc = static_cast<uint32_t>(crc32(0, body, static_cast<uInt>(body_size)));
       if (crc != static_cast<uint32_t>(*h.crc))
@@ -856,22 +969,45 @@ bool LeafReader::next_page() {
   return false;
 }
 
+std::string LeafReader::where() const {
+  return fmt::format("column '{}' of row group {}", leaf_.path, row_group_);
+}
+
+size_t LeafReader::checked_uncompressed_size(const PageHeader& h, size_t body_size) const {
+  uint64_t n = static_cast<uint64_t>(h.uncompressed_page_size);
+  if (n > kMaxPageBytes)
+    ctx_.fail(fmt::format("page of {} bytes exceeds the limit of {} bytes for one page ({})", n,
+                          kMaxPageBytes, where()));
+  uint64_t bound = max_decompressed_size(meta_->codec, body_size);
+  if (bound > 0 && n > bound)
+    ctx_.fail(
+        fmt::format("page of {} bytes exceeds what {} compressed bytes of {} can hold ({}; {})", n,
+                    body_size, codec_name(meta_->codec), bound, where()));
+  return n;
+}
+
+size_t LeafReader::checked_value_count(int64_t n, const char* what) {
+  if (n < 0) ctx_.fail(fmt::format("{} with {} values in {}", what, n, where()));
+  if (static_cast<uint64_t>(n) > kMaxPageValues)
+    ctx_.fail(fmt::format("{} of {} values exceeds the limit of {} values for one page ({})", what,
+                          n, kMaxPageValues, where()));
+  return static_cast<size_t>(n);
+}
+
 void LeafReader::read_dictionary(const PageHeader& h, const uint8_t* body, size_t body_size) {
   if (!h.dictionary_page_header) ctx_.fail("dictionary page without a dictionary header");
   if (dict_) ctx_.fail(fmt::format("second dictionary page in column '{}'", leaf_.path));
-  int32_t n = h.dictionary_page_header->num_values;
-  if (n < 0) ctx_.fail(fmt::format("dictionary page with {} values", n));
+  size_t n = checked_value_count(h.dictionary_page_header->num_values, "dictionary page");
   Encoding enc = h.dictionary_page_header->encoding;
   if (enc != Encoding::kPlain && enc != Encoding::kPlainDictionary)
     ctx_.fail(fmt::format("dictionary page encoding {}", static_cast<int>(enc)));
   const uint8_t* data = body;
   size_t size = body_size;
   if (meta_->codec != Codec::kUncompressed) {
-    page_buf_.resize(h.uncompressed_page_size);
-    decompress(meta_->codec, body, body_size, page_buf_.data(), h.uncompressed_page_size,
-               file_.path(), ctx_.offset);
+    size = checked_uncompressed_size(h, body_size);
+    page_buf_.resize(size);
+    decompress(meta_->codec, body, body_size, page_buf_.data(), size, file_.path(), ctx_.offset);
     data = page_buf_.data();
-    size = h.uncompressed_page_size;
   }
   PhysicalValues phys;
   decode_plain(leaf_, data, size, n, &phys, ctx_);
@@ -895,19 +1031,17 @@ void LeafReader::read_data_page(const PageHeader& h, const uint8_t* body, size_t
   if (v1) {
     if (!h.data_page_header) ctx_.fail("data page without a data page header");
     const DataPageHeader& d = *h.data_page_header;
-    if (d.num_values < 0) ctx_.fail(fmt::format("data page with {} values", d.num_values));
-    n = d.num_values;
+    n = checked_value_count(d.num_values, "data page");
     enc = d.encoding;
     def_enc = d.definition_level_encoding;
     rep_enc = d.repetition_level_encoding;
     data = body;
     size = body_size;
     if (meta_->codec != Codec::kUncompressed) {
-      page_buf_.resize(h.uncompressed_page_size);
-      decompress(meta_->codec, body, body_size, page_buf_.data(), h.uncompressed_page_size,
-                 file_.path(), ctx_.offset);
+      size = checked_uncompressed_size(h, body_size);
+      page_buf_.resize(size);
+      decompress(meta_->codec, body, body_size, page_buf_.data(), size, file_.path(), ctx_.offset);
       data = page_buf_.data();
-      size = h.uncompressed_page_size;
     }
     auto take_levels = [&](Encoding e, int max, const uint8_t** out, size_t* out_size) {
       if (max == 0) return;
@@ -936,10 +1070,9 @@ void LeafReader::read_data_page(const PageHeader& h, const uint8_t* body, size_t
   } else {
     if (!h.data_page_header_v2) ctx_.fail("data page v2 without its header");
     const DataPageHeaderV2& d = *h.data_page_header_v2;
-    if (d.num_values < 0 || d.definition_levels_byte_length < 0 ||
-        d.repetition_levels_byte_length < 0)
-      ctx_.fail("negative counts in data page v2 header");
-    n = d.num_values;
+    if (d.definition_levels_byte_length < 0 || d.repetition_levels_byte_length < 0)
+      ctx_.fail(fmt::format("negative level lengths in the data page v2 header of {}", where()));
+    n = checked_value_count(d.num_values, "data page v2");
     enc = d.encoding;
     size_t levels = size_t(d.definition_levels_byte_length) + d.repetition_levels_byte_length;
     if (levels > body_size) ctx_.fail("data page v2 levels exceed the page");
@@ -950,9 +1083,9 @@ void LeafReader::read_data_page(const PageHeader& h, const uint8_t* body, size_t
     data = body + levels;
     size = body_size - levels;
     if (d.is_compressed && meta_->codec != Codec::kUncompressed && size > 0) {
-      if (h.uncompressed_page_size < static_cast<int64_t>(levels))
-        ctx_.fail("data page v2 uncompressed size smaller than its levels");
-      size_t out_size = h.uncompressed_page_size - levels;
+      size_t total = checked_uncompressed_size(h, body_size);
+      if (total < levels) ctx_.fail("data page v2 uncompressed size smaller than its levels");
+      size_t out_size = total - levels;
       page_buf_.resize(out_size);
       decompress(meta_->codec, data, size, page_buf_.data(), out_size, file_.path(), ctx_.offset);
       data = page_buf_.data();
@@ -1109,6 +1242,8 @@ void assemble_entry(const std::vector<PathStep>& steps, uint32_t d, uint32_t r, 
   }
 }
 
+}  // namespace
+
 // ---- statistics -----------------------------------------------------------------------------
 
 bool stat_to_value(const LeafInfo& leaf, const std::string& bytes, Value* out) {
@@ -1139,8 +1274,6 @@ bool stat_to_value(const LeafInfo& leaf, const std::string& bytes, Value* out) {
   if (out->type().id() == TypeId::kDouble && std::isnan(out->as_double())) return false;
   return true;
 }
-
-}  // namespace
 
 // ---- ParquetFile ----------------------------------------------------------------------------
 
@@ -1250,66 +1383,19 @@ bool row_group_excluded(const ParquetFile& file, const RowGroup& group,
     const ColumnMetaData& m = *group.columns[leaf.index].meta_data;
     if (!m.statistics) continue;
     const Statistics& st = *m.statistics;
-    if (p.op == ScanPredicate::Op::kIsNull) {
-      if (st.null_count && *st.null_count == 0) return true;
-      continue;
-    }
-    bool all_null = st.null_count && *st.null_count == group.num_rows && group.num_rows > 0;
-    if (p.op == ScanPredicate::Op::kIsNotNull) {
-      if (all_null) return true;
-      continue;
-    }
-    if (all_null) return true;  // comparisons are never true on NULL
-    const std::string* min_b = st.min_value ? &*st.min_value : nullptr;
-    const std::string* max_b = st.max_value ? &*st.max_value : nullptr;
+    ValueFacts f;
+    f.null_count = st.null_count;
+    f.all_null = st.null_count && *st.null_count == group.num_rows && group.num_rows > 0;
+    f.min = st.min_value ? &*st.min_value : nullptr;
+    f.max = st.max_value ? &*st.max_value : nullptr;
     // Legacy min/max used signed comparison: trust them only for numeric physical types.
     bool signed_ok = leaf.physical != PhysicalType::kByteArray &&
                      leaf.physical != PhysicalType::kFixedLenByteArray &&
                      leaf.physical != PhysicalType::kInt96 &&
                      leaf.conversion != Conversion::kInt32ToInt64;
-    if (!min_b && signed_ok && st.min) min_b = &*st.min;
-    if (!max_b && signed_ok && st.max) max_b = &*st.max;
-    if (!min_b || !max_b) continue;
-    Value lo, hi;
-    if (!stat_to_value(leaf, *min_b, &lo) || !stat_to_value(leaf, *max_b, &hi)) continue;
-    auto comparable = [&](const Value& v) {
-      if (v.is_null()) return false;
-      TypeId a = v.type().id(), b = lo.type().id();
-      bool num_a = v.type().is_numeric(), num_b = lo.type().is_numeric();
-      if (num_a && num_b) return true;
-      return a == b;
-    };
-    auto outside = [&](const Value& v) { return v.compare(lo) < 0 || v.compare(hi) > 0; };
-    switch (p.op) {
-      case ScanPredicate::Op::kEq:
-        if (!p.values.empty() && comparable(p.values[0]) && outside(p.values[0])) return true;
-        break;
-      case ScanPredicate::Op::kIn: {
-        bool all_out = !p.values.empty();
-        for (const Value& v : p.values)
-          if (!comparable(v) || !outside(v)) all_out = false;
-        if (all_out) return true;
-        break;
-      }
-      case ScanPredicate::Op::kLt:
-        if (!p.values.empty() && comparable(p.values[0]) && lo.compare(p.values[0]) >= 0)
-          return true;
-        break;
-      case ScanPredicate::Op::kLe:
-        if (!p.values.empty() && comparable(p.values[0]) && lo.compare(p.values[0]) > 0)
-          return true;
-        break;
-      case ScanPredicate::Op::kGt:
-        if (!p.values.empty() && comparable(p.values[0]) && hi.compare(p.values[0]) <= 0)
-          return true;
-        break;
-      case ScanPredicate::Op::kGe:
-        if (!p.values.empty() && comparable(p.values[0]) && hi.compare(p.values[0]) < 0)
-          return true;
-        break;
-      default:
-        break;
-    }
+    if (!f.min && signed_ok && st.min) f.min = &*st.min;
+    if (!f.max && signed_ok && st.max) f.max = &*st.max;
+    if (facts_exclude(leaf, p, f)) return true;
   }
   return false;
 }
@@ -1342,7 +1428,7 @@ class ParquetReader : public FormatReader {
         throw_internal_error("projection index {} out of range", idx);
       OutputColumn oc;
       oc.field = full->field(idx);
-      oc.file_field = fs.schema->find(oc.field.name);
+      oc.file_field = file_field_of(*full, idx);
       if (oc.file_field >= 0) oc.needs_cast = fs.schema->field(oc.file_field).type != oc.field.type;
       out_fields.push_back(oc.field);
       outputs_.push_back(std::move(oc));
@@ -1351,7 +1437,7 @@ class ParquetReader : public FormatReader {
     // Predicates refer to the request schema; map them to file fields for pruning.
     for (const ScanPredicate& p : spec_.predicates) {
       if (p.column < 0 || static_cast<size_t>(p.column) >= full->size()) continue;
-      int ff = fs.schema->find(full->field(p.column).name);
+      int ff = file_field_of(*full, p.column);
       if (ff < 0) continue;
       ScanPredicate q = p;
       q.column = ff;
@@ -1362,9 +1448,32 @@ class ParquetReader : public FormatReader {
 
   bool next(Batch* out) override;
   int64_t bytes_consumed() const override { return bytes_consumed_; }
+  const ParquetScanStats& stats() const { return stats_; }
 
  private:
+  /// The file's top-level field for field `idx` of the request schema: the one at the same
+  /// position when its name matches (files may repeat a name), else the first of that name.
+  int file_field_of(const Schema& request, int idx) const {
+    const Schema& file = *file_->schema().schema;
+    const std::string& name = request.field(idx).name;
+    if (static_cast<size_t>(idx) < file.size() && file.field(idx).name == name) return idx;
+    return file.find(name);
+  }
+
+ public:
+ private:
   bool open_next_row_group();
+  /// True when a bloom filter proves no row of group `g` matches an equality/IN predicate.
+  bool bloom_filter_excludes(const RowGroup& rg, size_t g);
+  /// Applies the column index of the predicate columns to group `g`: false when no page can
+  /// match; else sets *rows to the rows to read and, when whole pages can be skipped in every
+  /// leaf of `leaves`, fills page_skip_ for them.
+  bool select_pages(const RowGroup& rg, size_t g, const std::vector<int>& leaves, int64_t* rows);
+  /// Reads `length` bytes of index data at `offset` (checked against the file) into `out`.
+  void read_index(int64_t offset, int64_t length, const char* what, const LeafInfo& leaf, size_t g,
+                  Buffer* out);
+  /// The offset index of `leaf` in group `g`, or nullptr when absent or unusable.
+  const OffsetIndex* offset_index(const RowGroup& rg, size_t g, int leaf);
   /// Byte ranges split a file between readers: a row group belongs to the range holding the
   /// start of its first column chunk.
   bool in_range(const RowGroup& rg) const {
@@ -1383,15 +1492,24 @@ class ParquetReader : public FormatReader {
       if (oc.file_field < 0) continue;
       const OutputNode& node = fs.fields[oc.file_field];
       if (node.kind == OutputNode::Kind::kLeaf && node.leaf == leaf)
-        return fs.leaves[leaf].max_rep == 0 && fs.leaves[leaf].type.fixed_width() > 0;
+        return fs.leaves[leaf].max_rep == 0 &&
+               (fs.leaves[leaf].type.fixed_width() > 0 ||
+                fs.leaves[leaf].conversion == Conversion::kBinaryString ||
+                fs.leaves[leaf].conversion == Conversion::kBinaryBytes);
     }
     return false;
   }
   /// An empty column of `type` for output `slot`: the previous batch's when only we hold it.
   ColumnPtr fresh_column(size_t slot, const DataType& type);
-  void read_column(const OutputColumn& oc, size_t n, size_t slot, ColumnPtr* out);
+  /// Rows [first, first + count) of the row group; first = -1: the next `count` rows.
+  struct Span {
+    int64_t first;
+    size_t count;
+  };
+  void read_column(const OutputColumn& oc, const std::vector<Span>& spans, size_t n, size_t slot,
+                   ColumnPtr* out);
   void read_leaf_flat(LeafReader& lr, size_t n, Column* out);
-  void read_nested(int file_field, size_t n, Column* out);
+  void read_nested(int file_field, int64_t first, size_t n, Column* out);
   void finish_row_group();
 
   std::shared_ptr<const ParquetFile> file_;
@@ -1410,7 +1528,139 @@ class ParquetReader : public FormatReader {
   std::vector<Buffer> ranges_;
   std::vector<std::unique_ptr<LeafReader>> leaf_readers_;  // by leaf index (null = unread)
   std::vector<ColumnPtr> recycled_;                        // by output, see fresh_column
+  ColumnPtr string_scratch_;  // dense strings of a page with nulls (read_leaf_flat)
+  // Page index of the current row group, by leaf: loaded on demand, kept while it is read.
+  std::vector<std::optional<OffsetIndex>> offset_index_;
+  std::vector<uint8_t> offset_index_loaded_;
+  std::vector<std::vector<uint8_t>> page_skip_;  // by leaf; empty = read every page
+  RowRanges selection_;      // rows of the current row group to read; empty = all
+  size_t selection_at_ = 0;  // range of selection_ holding the next row to read
+  int64_t next_row_ = 0;     // next row of the row group to read (with a selection)
+  Buffer index_buf_;
+  ParquetScanStats stats_;
 };
+
+void ParquetReader::read_index(int64_t offset, int64_t length, const char* what,
+                               const LeafInfo& leaf, size_t g, Buffer* out) {
+  int64_t data_end = file_->file()->size() - 8;
+  if (offset < 4 || length <= 0 || offset > data_end || length > data_end - offset)
+    format_error(file_->path(), offset,
+                 fmt::format("{} of column '{}' of row group {} lies outside the file (offset {}, "
+                             "{} bytes)",
+                             what, leaf.path, g, offset, length));
+  out->resize(static_cast<size_t>(length));
+  read_exact(*file_->file(), offset, static_cast<size_t>(length), out->data());
+  bytes_consumed_ += length;
+}
+
+const OffsetIndex* ParquetReader::offset_index(const RowGroup& rg, size_t g, int leaf) {
+  if (!offset_index_loaded_[leaf]) {
+    offset_index_loaded_[leaf] = 1;
+    const ColumnChunk& cc = rg.columns[leaf];
+    if (cc.offset_index_offset && cc.offset_index_length) {
+      read_index(*cc.offset_index_offset, *cc.offset_index_length, "offset index",
+                 file_->schema().leaves[leaf], g, &index_buf_);
+      OffsetIndex oi = decode_offset_index(index_buf_.data(), index_buf_.size(), file_->path(),
+                                           *cc.offset_index_offset);
+      if (page_index_valid(oi, nullptr, rg.num_rows)) offset_index_[leaf] = std::move(oi);
+    }
+  }
+  return offset_index_[leaf] ? &*offset_index_[leaf] : nullptr;
+}
+
+bool ParquetReader::bloom_filter_excludes(const RowGroup& rg, size_t g) {
+  const FileSchema& fs = file_->schema();
+  const int64_t data_end = file_->file()->size() - 8;
+  for (const ScanPredicate& p : file_predicates_) {
+    if (p.op != ScanPredicate::Op::kEq && p.op != ScanPredicate::Op::kIn) continue;
+    const OutputNode& node = fs.fields[p.column];
+    if (node.kind != OutputNode::Kind::kLeaf) continue;
+    const LeafInfo& leaf = fs.leaves[node.leaf];
+    const ColumnMetaData& m = *rg.columns[leaf.index].meta_data;
+    if (!m.bloom_filter_offset) continue;
+    int64_t at = *m.bloom_filter_offset;
+    auto bad = [&](const std::string& what) {
+      format_error(
+          file_->path(), at,
+          fmt::format("bloom filter of column '{}' of row group {}: {}", leaf.path, g, what));
+    };
+    if (at < 4 || at >= data_end) bad("offset lies outside the file");
+    // The header is a few bytes; read it with the bitset when the length is known.
+    int64_t want = m.bloom_filter_length ? *m.bloom_filter_length : 64;
+    if (want <= 0) bad(fmt::format("length {}", want));
+    want = std::min(want, data_end - at);
+    read_index(at, want, "bloom filter", leaf, g, &index_buf_);
+    size_t header_size = 0;
+    BloomFilterHeader h = decode_bloom_filter_header(index_buf_.data(), index_buf_.size(),
+                                                     file_->path(), at, &header_size);
+    if (!h.split_block || !h.xxhash || !h.uncompressed) continue;  // a kind we cannot probe
+    if (h.num_bytes < static_cast<int32_t>(SplitBlockBloomFilter::kMinBytes) ||
+        h.num_bytes % SplitBlockBloomFilter::kBlockBytes != 0 ||
+        static_cast<size_t>(h.num_bytes) > SplitBlockBloomFilter::kMaxBytes)
+      bad(fmt::format("bitset of {} bytes", h.num_bytes));
+    int64_t bitset_at = at + static_cast<int64_t>(header_size);
+    if (h.num_bytes > data_end - bitset_at)
+      bad(fmt::format("bitset of {} bytes runs past the end of the file", h.num_bytes));
+    if (m.bloom_filter_length &&
+        static_cast<int64_t>(header_size) + h.num_bytes > *m.bloom_filter_length)
+      bad(fmt::format("bitset of {} bytes exceeds the filter's length {}", h.num_bytes,
+                      *m.bloom_filter_length));
+    if (index_buf_.size() < header_size + h.num_bytes)
+      read_index(bitset_at, h.num_bytes, "bloom filter", leaf, g, &index_buf_);
+    else
+      std::memmove(index_buf_.data(), index_buf_.data() + header_size, h.num_bytes);
+    SplitBlockBloomFilter filter(index_buf_.data(), static_cast<size_t>(h.num_bytes));
+    if (parquet::bloom_excludes(leaf, p, filter)) return true;
+  }
+  return false;
+}
+
+bool ParquetReader::select_pages(const RowGroup& rg, size_t g, const std::vector<int>& leaves,
+                                 int64_t* rows) {
+  const FileSchema& fs = file_->schema();
+  const int64_t n = rg.num_rows;
+  *rows = n;
+  RowRanges selected{{0, n}};
+  bool indexed = false;
+  for (const ScanPredicate& p : file_predicates_) {
+    const OutputNode& node = fs.fields[p.column];
+    if (node.kind != OutputNode::Kind::kLeaf) continue;
+    const LeafInfo& leaf = fs.leaves[node.leaf];
+    const ColumnChunk& cc = rg.columns[leaf.index];
+    if (!cc.column_index_offset || !cc.column_index_length) continue;
+    const OffsetIndex* oi = offset_index(rg, g, leaf.index);
+    if (!oi) continue;
+    read_index(*cc.column_index_offset, *cc.column_index_length, "column index", leaf, g,
+               &index_buf_);
+    ColumnIndex ci = decode_column_index(index_buf_.data(), index_buf_.size(), file_->path(),
+                                         *cc.column_index_offset);
+    if (!page_index_valid(*oi, &ci, n)) continue;
+    selected = intersect(selected, rows_matching(leaf, p, ci, *oi, n));
+    indexed = true;
+  }
+  if (!indexed) return true;
+  if (selected.empty()) return false;
+  if (row_count(selected) == n) return true;
+  // Every leaf read skips the pages without a selected row, then the unselected rows of the
+  // pages it decodes; without an offset index for some leaf, read everything.
+  for (int l : leaves)
+    if (!offset_index(rg, g, l)) return true;
+  for (int l : leaves) {
+    const auto& pages = offset_index_[l]->pages;
+    auto& skip = page_skip_[l];
+    skip.assign(pages.size(), 1);
+    size_t r = 0;
+    for (size_t k = 0; k < pages.size(); ++k) {
+      int64_t b = pages[k].first_row_index;
+      int64_t e = k + 1 < pages.size() ? pages[k + 1].first_row_index : n;
+      while (r < selected.size() && selected[r].second <= b) ++r;
+      if (r < selected.size() && selected[r].first < e) skip[k] = 0;
+    }
+  }
+  selection_ = selected;
+  *rows = row_count(selected);
+  return true;
+}
 
 bool ParquetReader::open_next_row_group() {
   const FileMetaData& md = file_->metadata();
@@ -1419,7 +1669,15 @@ bool ParquetReader::open_next_row_group() {
     const RowGroup& rg = md.row_groups[next_group_++];
     if (rg.num_rows == 0) continue;
     if (!in_range(rg)) continue;
-    if (!file_predicates_.empty() && row_group_excluded(*file_, rg, file_predicates_)) continue;
+    const size_t g = next_group_ - 1;
+    if (!file_predicates_.empty() && row_group_excluded(*file_, rg, file_predicates_)) {
+      ++stats_.row_groups_pruned_by_statistics;
+      continue;
+    }
+    if (!file_predicates_.empty() && bloom_filter_excludes(rg, g)) {
+      ++stats_.row_groups_pruned_by_bloom_filter;
+      continue;
+    }
     // Which leaves are needed.
     std::vector<int> leaves;
     for (const auto& oc : outputs_)
@@ -1427,6 +1685,17 @@ bool ParquetReader::open_next_row_group() {
         for (int l : fs.field_leaves[oc.file_field]) leaves.push_back(l);
     std::sort(leaves.begin(), leaves.end());
     leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
+    offset_index_.assign(fs.leaves.size(), std::nullopt);
+    offset_index_loaded_.assign(fs.leaves.size(), 0);
+    page_skip_.assign(fs.leaves.size(), {});
+    selection_.clear();
+    selection_at_ = 0;
+    next_row_ = 0;
+    int64_t rows = rg.num_rows;
+    if (!file_predicates_.empty() && !select_pages(rg, g, leaves, &rows)) {
+      ++stats_.row_groups_pruned_by_page_index;
+      continue;
+    }
     struct Range {
       int64_t begin, end;
       std::vector<int> leaves;
@@ -1467,11 +1736,15 @@ bool ParquetReader::open_next_row_group() {
         if (!leaf_readers_[l])
           leaf_readers_[l] = std::make_unique<LeafReader>(*file_, fs.leaves[l], direct_leaf(l));
         leaf_readers_[l]->reset(m, ranges_[i].data() + (s - r.begin),
-                                static_cast<size_t>(m.total_compressed_size), s);
+                                static_cast<size_t>(m.total_compressed_size), s, g);
+        leaf_readers_[l]->set_stats(&stats_);
+        if (!page_skip_[l].empty())
+          leaf_readers_[l]->skip_pages(&*offset_index_[l], &page_skip_[l]);
       }
     }
     group_ = &rg;
-    group_rows_left_ = rg.num_rows;
+    group_rows_left_ = rows;
+    ++stats_.row_groups_read;
     return true;
   }
   return false;
@@ -1494,6 +1767,19 @@ void ParquetReader::read_leaf_flat(LeafReader& lr, size_t n, Column* out) {
       size_t m = count_bits(vb, start, k);
       if (m == k) {
         lr.take_values(k, out);
+      } else if (out->type().fixed_width() == 0) {
+        // Strings cannot be spread in place: decode the m values aside, then interleave.
+        if (!string_scratch_ || string_scratch_->type() != out->type())
+          string_scratch_ = Column::make(out->type());
+        string_scratch_->clear();
+        lr.take_values(m, string_scratch_.get());
+        for (size_t i = 0, j = 0; i < k; ++i) {
+          size_t b = start + i;
+          if ((vb[b >> 6] >> (b & 63)) & 1)
+            out->append_string(string_scratch_->string_at(j++));
+          else
+            out->append_null();
+        }
       } else {
         size_t base = out->size();
         lr.take_values(m, out);
@@ -1533,7 +1819,31 @@ void collect_steps(const OutputNode& node, Column* col, std::vector<PathStep>* p
   path->pop_back();
 }
 
-void ParquetReader::read_nested(int file_field, size_t n, Column* out) {
+/// The name of the first nested column of `c` whose children disagree with it (a struct child
+/// of another length, a list child shorter than its offsets), or "" when all agree. Sibling
+/// leaves of a corrupt file can carry different structures (fuzz: tests/fuzz/crashes/parquet-7).
+std::string nested_mismatch(const Column& c, const std::string& name) {
+  switch (c.type().id()) {
+    case TypeId::kStruct:
+      for (size_t i = 0; i < c.num_children(); ++i) {
+        const std::string child = name + "." + c.type().children()[i].name;
+        if (c.child(i).size() != c.size()) return child;
+        std::string m = nested_mismatch(c.child(i), child);
+        if (!m.empty()) return m;
+      }
+      return "";
+    case TypeId::kList:
+    case TypeId::kMap: {
+      if (c.size() > 0 && static_cast<size_t>(c.offsets()[c.size()]) != c.child(0).size())
+        return name;
+      return nested_mismatch(c.child(0), name);
+    }
+    default:
+      return "";
+  }
+}
+
+void ParquetReader::read_nested(int file_field, int64_t first, size_t n, Column* out) {
   const OutputNode& root = file_->schema().fields[file_field];
   std::vector<PathStep> path;
   std::vector<std::pair<int, std::vector<PathStep>>> leaf_paths;
@@ -1549,6 +1859,7 @@ void ParquetReader::read_nested(int file_field, size_t n, Column* out) {
       steps[i].owner = nd->leaf == leaf;
     }
     LeafReader& lr = *leaf_readers_[leaf];
+    if (first >= 0) lr.skip_to_row(first);
     size_t rows = 0;
     while (true) {
       if (lr.available() == 0 && !lr.next_page()) break;
@@ -1557,6 +1868,7 @@ void ParquetReader::read_nested(int file_field, size_t n, Column* out) {
       if (r == 0) {
         if (rows == n) break;
         ++rows;
+        ++lr.rows_started_;
       } else if (rows == 0) {
         lr.ctx().fail(fmt::format("column '{}': a row starts with repetition level {} (must be 0)",
                                   lr.leaf_.path, r));
@@ -1568,9 +1880,20 @@ void ParquetReader::read_nested(int file_field, size_t n, Column* out) {
       lr.ctx().fail(fmt::format("column '{}' has fewer rows than the row group's {}", lr.leaf_.path,
                                 group_->num_rows));
   }
+  const std::string& name = file_->schema().schema->field(file_field).name;
+  std::string bad = nested_mismatch(*out, name);
+  if (!bad.empty())
+    leaf_readers_[leaf_paths[0].first]->ctx().fail(
+        fmt::format("the columns under '{}' disagree on its nesting (at '{}')", name, bad));
 }
 
-ColumnPtr cast_column(const Column& src, const DataType& to) {
+ColumnPtr cast_column(const Column& src, const DataType& to, const std::string& file,
+                      const std::string& name) {
+  if (src.type().is_nested() || to.is_nested())
+    throw Error(ErrorKind::kFormat,
+                fmt::format("column '{}' is {} in the file, not the {} expected", name,
+                            src.type().to_string(), to.to_string()),
+                ErrorLocation{file});
   auto out = Column::make(to);
   out->reserve(src.size());
   if (src.type().id() == TypeId::kInt32 && to.id() == TypeId::kInt64) {
@@ -1596,7 +1919,8 @@ ColumnPtr ParquetReader::fresh_column(size_t slot, const DataType& type) {
   return c;
 }
 
-void ParquetReader::read_column(const OutputColumn& oc, size_t n, size_t slot, ColumnPtr* out) {
+void ParquetReader::read_column(const OutputColumn& oc, const std::vector<Span>& spans, size_t n,
+                                size_t slot, ColumnPtr* out) {
   if (oc.file_field < 0) {
     *out = Column::constant(Value::null(oc.field.type), n);
     return;
@@ -1604,16 +1928,24 @@ void ParquetReader::read_column(const OutputColumn& oc, size_t n, size_t slot, C
   const FileSchema& fs = file_->schema();
   const OutputNode& node = fs.fields[oc.file_field];
   ColumnPtr col = fresh_column(slot, node.type);
-  if (node.kind == OutputNode::Kind::kLeaf && fs.leaves[node.leaf].max_rep == 0)
-    read_leaf_flat(*leaf_readers_[node.leaf], n, col.get());
-  else
-    read_nested(oc.file_field, n, col.get());
-  *out = oc.needs_cast ? cast_column(*col, oc.field.type) : std::move(col);
+  bool flat = node.kind == OutputNode::Kind::kLeaf && fs.leaves[node.leaf].max_rep == 0;
+  for (const Span& sp : spans) {
+    if (flat) {
+      if (sp.first >= 0) leaf_readers_[node.leaf]->skip_to_row(sp.first);
+      read_leaf_flat(*leaf_readers_[node.leaf], sp.count, col.get());
+    } else {
+      read_nested(oc.file_field, sp.first, sp.count, col.get());
+    }
+  }
+  *out = oc.needs_cast ? cast_column(*col, oc.field.type, file_->path(), oc.field.name)
+                       : std::move(col);
 }
 
 void ParquetReader::finish_row_group() {
   // Every chunk must end exactly with the row group: leftover values mean the columns disagree.
+  // (With a page selection the rows after the last selected one are never decoded.)
   for (auto& lr : leaf_readers_) {
+    if (!selection_.empty()) break;
     if (!lr) continue;
     if (lr->available() > 0 || lr->next_page())
       lr->ctx().fail(fmt::format("column '{}' has more values than the row group's {} rows",
@@ -1634,7 +1966,21 @@ bool ParquetReader::next(Batch* out) {
   *out = Batch();
   std::vector<ColumnPtr> cols(outputs_.size());
   recycled_.resize(outputs_.size());
-  for (size_t i = 0; i < outputs_.size(); ++i) read_column(outputs_[i], n, i, &cols[i]);
+  std::vector<Span> spans;
+  if (selection_.empty()) {
+    spans.push_back(Span{-1, n});
+  } else {
+    for (size_t left = n; left > 0;) {
+      auto [b, e] = selection_[selection_at_];
+      int64_t start = std::max(next_row_, b);
+      size_t k = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(left), e - start));
+      spans.push_back(Span{start, k});
+      next_row_ = start + static_cast<int64_t>(k);
+      left -= k;
+      if (next_row_ == e) ++selection_at_;
+    }
+  }
+  for (size_t i = 0; i < outputs_.size(); ++i) read_column(outputs_[i], spans, n, i, &cols[i]);
   group_rows_left_ -= n;
   rows_emitted_ += n;
   *out = Batch(out_schema_, std::move(cols), n);
@@ -1642,6 +1988,11 @@ bool ParquetReader::next(Batch* out) {
 }
 
 }  // namespace
+
+const ParquetScanStats* parquet_scan_stats(const FormatReader& reader) {
+  const auto* r = dynamic_cast<const ParquetReader*>(&reader);
+  return r ? &r->stats() : nullptr;
+}
 
 std::unique_ptr<FormatReader> open_parquet_reader(const FormatReadRequest& request) {
   auto file = ParquetFile::open(request.file);

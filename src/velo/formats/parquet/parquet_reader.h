@@ -33,9 +33,23 @@ class ParquetFile {
   int64_t footer_bytes_ = 0;
 };
 
+/// What a scan skipped, for tests and EXPLAIN ANALYZE-style counters.
+struct ParquetScanStats {
+  int64_t row_groups_read = 0;
+  int64_t row_groups_pruned_by_statistics = 0;
+  int64_t row_groups_pruned_by_bloom_filter = 0;
+  int64_t row_groups_pruned_by_page_index = 0;  // every page excluded
+  int64_t pages_read = 0;                       // data pages decoded
+  int64_t pages_skipped = 0;                    // data pages skipped by the page index
+};
+
+/// The counters of a reader made by open_parquet_reader; nullptr for other readers.
+const ParquetScanStats* parquet_scan_stats(const FormatReader& reader);
+
 /// Reads batches from a Parquet file: projection (only projected column chunks are read), row
-/// groups pruned by min/max/null-count statistics against `spec.predicates`, one coalesced
-/// read_at per row group where chunks are close together.
+/// groups pruned against `spec.predicates` by min/max/null-count statistics and bloom filters,
+/// pages by the page index (unmatched pages are not decoded, unmatched rows of decoded pages are
+/// dropped), one coalesced read_at per row group where chunks are close together.
 std::unique_ptr<FormatReader> open_parquet_reader(const FormatReadRequest& request);
 
 /// True when the statistics of `group` prove no row can satisfy all of `predicates`

@@ -5,9 +5,11 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "velo/formats/parquet/parquet_bloom_filter.h"
 #include "velo/formats/parquet/parquet_codec.h"
 #include "velo/formats/parquet/parquet_encoding.h"
 #include "velo/formats/parquet/parquet_metadata.h"
+#include "velo/formats/parquet/parquet_page_index.h"
 #include "velo/types/decimal.h"
 #include "velo/types/error.h"
 
@@ -82,6 +84,7 @@ struct LeafBuffer {
   std::vector<uint32_t> ends;  // binary: end offset of each value in heap
   Buffer heap;
   int64_t nulls = 0;
+  bool bloom = false;  // write a bloom filter for this leaf (bloom_filter_columns)
 
   size_t num_values() const { return layout.width ? values.size() / layout.width : ends.size(); }
   std::string_view value_bytes(size_t i) const {
@@ -140,11 +143,19 @@ struct LeafBuffer {
         return;
       }
       case TypeId::kInterval: {
+        // Parquet's INTERVAL is three unsigned 32-bit counts (months, days, milliseconds):
+        // refuse what it cannot hold instead of writing a different interval.
         Interval iv = col.value<Interval>(i);
-        int32_t ms = static_cast<int32_t>(iv.micros / 1000);
-        values.push<int32_t>(iv.months);
-        values.push<int32_t>(iv.days);
-        values.push<int32_t>(ms);
+        if (iv.months < 0 || iv.days < 0 || iv.micros < 0 || iv.micros % 1000 != 0 ||
+            iv.micros / 1000 > int64_t{UINT32_MAX})
+          throw_user_error(
+              "parquet INTERVAL cannot hold {} months {} days {} microseconds: its months, days "
+              "and milliseconds are unsigned 32-bit (no negative parts, no sub-millisecond "
+              "precision); cast the column to a string or BIGINT microseconds to write it",
+              iv.months, iv.days, iv.micros);
+        values.push<uint32_t>(static_cast<uint32_t>(iv.months));
+        values.push<uint32_t>(static_cast<uint32_t>(iv.days));
+        values.push<uint32_t>(static_cast<uint32_t>(iv.micros / 1000));
         return;
       }
       default:
@@ -173,6 +184,10 @@ class ParquetWriter : public FormatWriter {
     page_size_ = options.get_bytes("page_size", kDefaultPageSize);
     if (page_size_ <= 0) throw_user_error("page_size must be positive");
     dictionary_ = options.get_bool("dictionary", true);
+    page_index_ = options.get_bool("page_index", true);
+    bloom_fpp_ = options.get_double("bloom_filter_fpp", 0.01);
+    if (!(bloom_fpp_ > 0 && bloom_fpp_ < 1))
+      throw_user_error("bloom_filter_fpp must be between 0 and 1 (exclusive)");
     SchemaElement root;
     root.name = "schema";
     root.num_children = static_cast<int32_t>(schema_->size());
@@ -181,6 +196,7 @@ class ParquetWriter : public FormatWriter {
       std::vector<std::string> path;
       roots_.push_back(build(f.name, f.type, Repetition::kOptional, 0, 0, &path));
     }
+    mark_bloom_columns(options.get_string("bloom_filter_columns", ""));
     write_raw("PAR1", 4);
   }
 
@@ -193,7 +209,14 @@ class ParquetWriter : public FormatWriter {
   void shred(const WriteNode& node, const Column& col, size_t i, uint32_t parent_def, uint32_t rep);
   void emit_null(const WriteNode& node, uint32_t def, uint32_t rep);
   void flush_row_group();
-  ColumnChunk write_chunk(LeafBuffer& lb);
+  /// Marks the leaves of the comma-separated top-level columns for bloom filters.
+  void mark_bloom_columns(const std::string& names);
+  /// Writes one chunk; appends its page index entries to `ci` / `oi` (ci cleared when the
+  /// chunk's values cannot be indexed).
+  ColumnChunk write_chunk(LeafBuffer& lb, std::optional<ColumnIndex>* ci, OffsetIndex* oi);
+  void write_bloom_filter(const LeafBuffer& lb, const std::vector<std::string_view>* distinct,
+                          ColumnMetaData* m);
+  void write_page_indexes();
   void write_raw(const void* p, size_t n) {
     out_->write(p, n);
     offset_ += static_cast<int64_t>(n);
@@ -206,6 +229,8 @@ class ParquetWriter : public FormatWriter {
   int64_t row_group_rows_;
   int64_t page_size_;
   bool dictionary_;
+  bool page_index_ = true;
+  double bloom_fpp_ = 0.01;
   std::vector<SchemaElement> elements_;
   std::vector<WriteNode> roots_;
   std::vector<LeafBuffer> leaves_;
@@ -213,6 +238,9 @@ class ParquetWriter : public FormatWriter {
   int64_t total_rows_ = 0;
   int64_t offset_ = 0;
   std::vector<RowGroup> row_groups_;
+  // Page index of every chunk written, by row group then leaf; written before the footer.
+  std::vector<std::vector<std::optional<ColumnIndex>>> column_indexes_;
+  std::vector<std::vector<OffsetIndex>> offset_indexes_;
   bool finished_ = false;
   Buffer scratch_, compressed_;
   int64_t uncompressed_bytes_ = 0;
@@ -461,6 +489,48 @@ int compare_physical(const LeafBuffer& lb, std::string_view a, std::string_view 
   }
 }
 
+/// Min and max of values [from, to) of `lb` in its type's order, NaN ignored, with Parquet's
+/// signed-zero rule for doubles; false when there is none or one exceeds kMaxStatBytes.
+bool value_range(const LeafBuffer& lb, size_t from, size_t to, std::string* min, std::string* max) {
+  if (lb.type.id() == TypeId::kInterval) return false;  // INTERVAL has no defined order
+  std::string_view mn, mx;
+  bool has = false;
+  for (size_t i = from; i < to; ++i) {
+    std::string_view v = lb.value_bytes(i);
+    if (lb.type.id() == TypeId::kDouble) {
+      double d;
+      std::memcpy(&d, v.data(), 8);
+      if (std::isnan(d)) continue;
+    }
+    if (!has) {
+      mn = mx = v;
+      has = true;
+      continue;
+    }
+    if (compare_physical(lb, v, mn) < 0) mn = v;
+    if (compare_physical(lb, v, mx) > 0) mx = v;
+  }
+  if (!has || mn.size() > kMaxStatBytes || mx.size() > kMaxStatBytes) return false;
+  *min = std::string(mn);
+  *max = std::string(mx);
+  if (lb.type.id() == TypeId::kDouble) {
+    // A zero min is written as -0.0 and a zero max as +0.0, so readers pruning on `x = 0.0` or
+    // `x = -0.0` never skip data holding either.
+    double d;
+    std::memcpy(&d, min->data(), 8);
+    if (d == 0) {
+      d = -0.0;
+      std::memcpy(min->data(), &d, 8);
+    }
+    std::memcpy(&d, max->data(), 8);
+    if (d == 0) {
+      d = 0.0;
+      std::memcpy(max->data(), &d, 8);
+    }
+  }
+  return true;
+}
+
 void ParquetWriter::write_page(PageHeader& h, const Buffer& body) {
   compressed_.clear();
   compress(codec_, body.data(), body.size(), &compressed_);
@@ -473,7 +543,98 @@ void ParquetWriter::write_page(PageHeader& h, const Buffer& body) {
   uncompressed_bytes_ += static_cast<int64_t>(scratch_.size() + body.size());
 }
 
-ColumnChunk ParquetWriter::write_chunk(LeafBuffer& lb) {
+/// ASCENDING when the bounds of the non-null pages never decrease, DESCENDING when they never
+/// increase (readers may then binary-search), else UNORDERED.
+BoundaryOrder boundary_order_of(const LeafBuffer& lb, const ColumnIndex& c) {
+  bool asc = true, desc = true;
+  int prev = -1;
+  for (size_t i = 0; i < c.null_pages.size(); ++i) {
+    if (c.null_pages[i]) continue;
+    if (prev >= 0) {
+      int lo = compare_physical(lb, c.min_values[i], c.min_values[prev]);
+      int hi = compare_physical(lb, c.max_values[i], c.max_values[prev]);
+      if (lo < 0 || hi < 0) asc = false;
+      if (lo > 0 || hi > 0) desc = false;
+    }
+    prev = static_cast<int>(i);
+  }
+  if (asc) return BoundaryOrder::kAscending;
+  if (desc) return BoundaryOrder::kDescending;
+  return BoundaryOrder::kUnordered;
+}
+
+void ParquetWriter::write_bloom_filter(const LeafBuffer& lb,
+                                       const std::vector<std::string_view>* distinct,
+                                       ColumnMetaData* m) {
+  size_t nvals = lb.num_values();
+  auto filter = SplitBlockBloomFilter::for_values(distinct ? distinct->size() : nvals, bloom_fpp_);
+  // The hash input is the value's plain encoding without the BYTE_ARRAY length prefix.
+  if (distinct) {
+    for (std::string_view v : *distinct) filter.insert(xxhash64(v.data(), v.size()));
+  } else {
+    for (size_t i = 0; i < nvals; ++i) {
+      std::string_view v = lb.value_bytes(i);
+      filter.insert(xxhash64(v.data(), v.size()));
+    }
+  }
+  scratch_.clear();
+  encode_bloom_filter(filter, &scratch_);
+  m->bloom_filter_offset = offset_;
+  m->bloom_filter_length = static_cast<int32_t>(scratch_.size());
+  write_raw(scratch_.data(), scratch_.size());
+}
+
+void ParquetWriter::mark_bloom_columns(const std::string& names) {
+  size_t start = 0;
+  while (start <= names.size()) {
+    size_t end = names.find(',', start);
+    if (end == std::string::npos) end = names.size();
+    std::string name = names.substr(start, end - start);
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    start = end + 1;
+    if (name.empty()) continue;
+    int field = schema_->find(name);
+    if (field < 0)
+      throw_user_error("bloom_filter_columns names '{}', which is not a column of the output",
+                       name);
+    const WriteNode& node = roots_[field];
+    if (node.leaf < 0 || node.kind == TypeId::kBoolean || node.kind == TypeId::kInterval ||
+        node.kind == TypeId::kNull)
+      throw_user_error(
+          "bloom_filter_columns: column '{}' has type {}; bloom filters need a flat column of "
+          "a numeric, string, binary, date or timestamp type",
+          name, schema_->field(field).type.to_string());
+    leaves_[node.leaf].bloom = true;
+  }
+}
+
+void ParquetWriter::write_page_indexes() {
+  // PageIndex.md layout: every column index, then every offset index, after the row groups.
+  Buffer buf;
+  for (size_t g = 0; g < row_groups_.size(); ++g)
+    for (size_t c = 0; c < row_groups_[g].columns.size(); ++c) {
+      if (!column_indexes_[g][c]) continue;
+      buf.clear();
+      encode_column_index(*column_indexes_[g][c], &buf);
+      row_groups_[g].columns[c].column_index_offset = offset_;
+      row_groups_[g].columns[c].column_index_length = static_cast<int32_t>(buf.size());
+      write_raw(buf.data(), buf.size());
+    }
+  for (size_t g = 0; g < row_groups_.size(); ++g)
+    for (size_t c = 0; c < row_groups_[g].columns.size(); ++c) {
+      buf.clear();
+      encode_offset_index(offset_indexes_[g][c], &buf);
+      row_groups_[g].columns[c].offset_index_offset = offset_;
+      row_groups_[g].columns[c].offset_index_length = static_cast<int32_t>(buf.size());
+      write_raw(buf.data(), buf.size());
+    }
+}
+
+ColumnChunk ParquetWriter::write_chunk(LeafBuffer& lb, std::optional<ColumnIndex>* ci,
+                                       OffsetIndex* oi) {
+  *ci = ColumnIndex();
+  oi->pages.clear();
   ColumnChunk cc;
   ColumnMetaData m;
   m.type = lb.layout.physical;
@@ -487,43 +648,10 @@ ColumnChunk ParquetWriter::write_chunk(LeafBuffer& lb) {
   // Statistics.
   Statistics st;
   st.null_count = lb.nulls;
-  if (lb.type.id() != TypeId::kInterval && nvals > 0) {
-    std::string_view mn, mx;
-    bool has = false;
-    for (size_t i = 0; i < nvals; ++i) {
-      std::string_view v = lb.value_bytes(i);
-      if (lb.type.id() == TypeId::kDouble) {
-        double d;
-        std::memcpy(&d, v.data(), 8);
-        if (std::isnan(d)) continue;
-      }
-      if (!has) {
-        mn = mx = v;
-        has = true;
-        continue;
-      }
-      if (compare_physical(lb, v, mn) < 0) mn = v;
-      if (compare_physical(lb, v, mx) > 0) mx = v;
-    }
-    if (has && mn.size() <= kMaxStatBytes && mx.size() <= kMaxStatBytes) {
-      st.min_value = std::string(mn);
-      st.max_value = std::string(mx);
-      if (lb.type.id() == TypeId::kDouble) {
-        // Parquet's rule for signed zeros: a zero min is written as -0.0 and a zero max as +0.0,
-        // so readers pruning on `x = 0.0` or `x = -0.0` never skip a row group holding either.
-        double d;
-        std::memcpy(&d, st.min_value->data(), 8);
-        if (d == 0) {
-          d = -0.0;
-          std::memcpy(st.min_value->data(), &d, 8);
-        }
-        std::memcpy(&d, st.max_value->data(), 8);
-        if (d == 0) {
-          d = 0.0;
-          std::memcpy(st.max_value->data(), &d, 8);
-        }
-      }
-    }
+  std::string mn, mx;
+  if (value_range(lb, 0, nvals, &mn, &mx)) {
+    st.min_value = std::move(mn);
+    st.max_value = std::move(mx);
   }
   m.statistics = st;
 
@@ -578,6 +706,7 @@ ColumnChunk ParquetWriter::write_chunk(LeafBuffer& lb) {
   size_t entry = 0, value = 0;
   int def_bw = bit_width_of(lb.max_def), rep_bw = bit_width_of(lb.max_rep);
   int dict_bw = use_dict ? std::max(1, bit_width_of(dict_values.size() - 1)) : 0;
+  int64_t rows_before = 0;  // rows in the pages written so far (for the offset index)
   while (entry < n || (n == 0 && entry == 0)) {
     size_t e_end = entry, v_end = value;
     int64_t bytes = 0;
@@ -626,13 +755,44 @@ ColumnChunk ParquetWriter::write_chunk(LeafBuffer& lb) {
     d.num_values = static_cast<int32_t>(e_end - entry);
     d.encoding = use_dict ? Encoding::kRleDictionary : Encoding::kPlain;
     h.data_page_header = d;
+    PageLocation loc;
+    loc.offset = offset_;
+    loc.first_row_index = rows_before;
     write_page(h, body);
+    loc.compressed_page_size = static_cast<int32_t>(offset_ - loc.offset);
+    oi->pages.push_back(loc);
+    if (lb.max_rep == 0) {
+      rows_before += static_cast<int64_t>(e_end - entry);
+    } else {
+      for (size_t i = entry; i < e_end; ++i) rows_before += lb.rep[i] == 0;
+    }
+    if (*ci) {
+      // One column index entry per page: all-null pages have empty bounds.
+      ColumnIndex& c = **ci;
+      c.null_counts.push_back(static_cast<int64_t>((e_end - entry) - (v_end - value)));
+      if (v_end == value) {
+        c.null_pages.push_back(true);
+        c.min_values.emplace_back();
+        c.max_values.emplace_back();
+      } else {
+        std::string pmin, pmax;
+        if (value_range(lb, value, v_end, &pmin, &pmax)) {
+          c.null_pages.push_back(false);
+          c.min_values.push_back(std::move(pmin));
+          c.max_values.push_back(std::move(pmax));
+        } else {
+          ci->reset();  // a page without usable bounds (all NaN, long strings): no index
+        }
+      }
+    }
     entry = e_end;
     value = v_end;
     if (n == 0) break;
   }
+  if (*ci) (*ci)->boundary_order = boundary_order_of(lb, **ci);
   m.total_compressed_size = offset_ - chunk_start;
   m.total_uncompressed_size = uncompressed_bytes_;
+  if (lb.bloom && nvals > 0) write_bloom_filter(lb, use_dict ? &dict_values : nullptr, &m);
   cc.file_offset = chunk_start;
   cc.meta_data = std::move(m);
   return cc;
@@ -642,8 +802,11 @@ void ParquetWriter::flush_row_group() {
   if (rows_in_group_ == 0) return;
   RowGroup rg;
   rg.num_rows = rows_in_group_;
-  for (auto& lb : leaves_) {
-    rg.columns.push_back(write_chunk(lb));
+  column_indexes_.emplace_back(leaves_.size());
+  offset_indexes_.emplace_back(leaves_.size());
+  for (size_t l = 0; l < leaves_.size(); ++l) {
+    LeafBuffer& lb = leaves_[l];
+    rg.columns.push_back(write_chunk(lb, &column_indexes_.back()[l], &offset_indexes_.back()[l]));
     // The spec defines total_byte_size as the uncompressed size of the row group's column data.
     rg.total_byte_size += rg.columns.back().meta_data->total_uncompressed_size;
     lb.clear();
@@ -657,12 +820,15 @@ void ParquetWriter::finish() {
   if (finished_) return;
   flush_row_group();
   finished_ = true;
+  if (page_index_) write_page_indexes();
   FileMetaData md;
   md.version = 1;
   md.schema = elements_;
   md.num_rows = total_rows_;
   md.row_groups = std::move(row_groups_);
   md.created_by = "velostream version 0.1.0";
+  // Min/max (statistics and column index) follow each type's defined order.
+  md.column_orders.assign(leaves_.size(), 1);
   Buffer footer;
   encode_file_metadata(md, &footer);
   write_raw(footer.data(), footer.size());

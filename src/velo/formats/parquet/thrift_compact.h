@@ -85,6 +85,9 @@ class ThriftWriter {
   /// element functions below (structs: begin_struct/end_struct around fields).
   void field_list(int16_t id, ThriftType elem, uint32_t n);
   void elem_i32(int32_t v) { write_varint(zigzag(v)); }
+  void elem_i64(int64_t v) { write_varint(zigzag(v)); }
+  /// Compact thrift writes a bool list element as one byte: 1 true, 2 false (as Apache Thrift).
+  void elem_bool(bool v) { write_byte(v ? 1 : 2); }
   void elem_binary(std::string_view v);
 
  private:
